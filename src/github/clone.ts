@@ -1,0 +1,132 @@
+/**
+ * Fetch only a repository's Terraform files, treating the repository as hostile.
+ *
+ * A blobless, shallow, single-branch clone without checkout, then a sparse checkout of the Terraform
+ * patterns: git fetches exactly those blobs in one batch. Hooks, symlinks, submodules, LFS smudging,
+ * system/global config and unexpected transports are all off. The token travels as an HTTP header
+ * scoped to the server's origin through GIT_CONFIG_* variables, so it is in neither the URL, nor
+ * `.git/config`, nor the process list, and git never sends it to another host.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const TERRAFORM_PATTERNS = ["*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json"] as const;
+
+export interface CloneOptions {
+  cloneUrl: string;
+  /** Branch to fetch (the default branch); the remote HEAD when omitted. */
+  branch?: string;
+  /** Installation token with contents:read; omitted for public or local repositories. */
+  token?: string;
+  /** Origin the token may be sent to, e.g. `https://github.com`; required with a token. */
+  tokenOrigin?: string;
+  /** Git transports allowed (GIT_ALLOW_PROTOCOL), e.g. ["https"]. */
+  allowedProtocols: readonly string[];
+  /** Kill git after this long (default 5 minutes). */
+  timeoutMs?: number;
+  /** Parent of the temporary work directory (default: the OS temp dir). */
+  workRoot?: string;
+}
+
+export interface Checkout {
+  dir: string;
+  commitSha: string;
+}
+
+export class CloneError extends Error {
+  override name = "CloneError";
+}
+
+function gitEnvironment(options: CloneOptions): NodeJS.ProcessEnv {
+  const config: [string, string][] = [
+    ["core.hooksPath", "/dev/null"],
+    ["core.symlinks", "false"],
+    ["core.fsmonitor", "false"],
+    ["submodule.recurse", "false"],
+    ["fetch.recurseSubmodules", "false"],
+    ["protocol.file.allow", options.allowedProtocols.includes("file") ? "always" : "never"],
+    // Abort a transfer that stays under 1 KiB/s for a minute.
+    ["http.lowSpeedLimit", "1024"],
+    ["http.lowSpeedTime", "60"],
+  ];
+  if (options.token) {
+    const basic = Buffer.from(`x-access-token:${options.token}`).toString("base64");
+    config.push([`http.${options.tokenOrigin}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: "/nonexistent",
+    LANG: "C",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "/bin/false",
+    GIT_LFS_SKIP_SMUDGE: "1",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_ALLOW_PROTOCOL: options.allowedProtocols.join(":"),
+    GIT_PROTOCOL_FROM_USER: "0",
+    GIT_CONFIG_COUNT: String(config.length),
+  };
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+function checkUrl(options: CloneOptions): void {
+  let url: URL;
+  try {
+    url = new URL(options.cloneUrl);
+  } catch {
+    throw new CloneError(`clone URL is not a URL: ${JSON.stringify(options.cloneUrl)}`);
+  }
+  const scheme = url.protocol.replace(/:$/, "");
+  if (!options.allowedProtocols.includes(scheme)) {
+    throw new CloneError(`clone URL uses ${scheme}, allowed: ${options.allowedProtocols.join(", ")}`);
+  }
+  if (url.username || url.password) throw new CloneError("clone URL must not carry credentials");
+  if (options.token && url.origin !== options.tokenOrigin) {
+    throw new CloneError(`refusing to send the installation token to ${url.origin} (expected ${options.tokenOrigin})`);
+  }
+}
+
+function runGit(args: string[], env: NodeJS.ProcessEnv, options: CloneOptions, cwd?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      args,
+      { env, cwd, timeout: options.timeoutMs ?? 300_000, maxBuffer: 4 * 1024 * 1024, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout.trim());
+        const reason = error.killed ? `timed out after ${options.timeoutMs ?? 300_000} ms` : stderr.trim() || error.message;
+        // git never sees the token in argv or URLs, but scrub it anyway: errors end up in logs.
+        const scrubbed = options.token ? reason.split(options.token).join("***") : reason;
+        reject(new CloneError(`git ${args[0]} failed: ${scrubbed.split("\n").slice(-3).join(" | ")}`));
+      },
+    );
+  });
+}
+
+/** Check out the Terraform files of `options.cloneUrl`, run `work`, and always remove the files. */
+export async function withTerraformCheckout<T>(options: CloneOptions, work: (checkout: Checkout) => Promise<T>): Promise<T> {
+  checkUrl(options);
+  const env = gitEnvironment(options);
+  const root = await mkdtemp(join(options.workRoot ?? tmpdir(), "keywarden-"));
+  const dir = join(root, "repo");
+  try {
+    const branch = options.branch ? ["--branch", options.branch] : [];
+    await runGit(
+      ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
+      env,
+      options,
+    );
+    await runGit(["sparse-checkout", "set", "--no-cone", ...TERRAFORM_PATTERNS], env, options, dir);
+    await runGit(["checkout", "--quiet"], env, options, dir);
+    const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);
+    return await work({ dir, commitSha });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Queue names, job payloads and connections. Job data carries ids and names only: a worker mints
+ * its own short-lived token when it runs, so nothing secret ever sits in Redis.
+ */
+import { Queue, type ConnectionOptions, type QueueOptions } from "bullmq";
+import { Redis } from "ioredis";
+
+export const SCAN_QUEUE = "scan";
+export const AUDIT_QUEUE = "audit";
+export const SUMMARY_QUEUE = "summary";
+
+export type ScanReason = "push" | "installation" | "audit" | "manual";
+
+export interface ScanJobData {
+  installationId: number;
+  repositoryId: number;
+  owner: string;
+  repo: string;
+  /** The pushed commit, for logs; the worker always scans the default branch's current HEAD. */
+  commitSha?: string;
+  reason: ScanReason;
+  /** Set when the scan belongs to a nightly audit run, whose totals it adds to. */
+  auditRunId?: string;
+}
+
+/** `audit` with no installation fans out to every installation; with one, to its repositories. */
+export interface AuditJobData {
+  installationId?: number;
+  runId?: string;
+}
+
+export interface SummaryJobData {
+  installationId?: number;
+}
+
+export interface Queues {
+  scan: Queue<ScanJobData>;
+  audit: Queue<AuditJobData>;
+  summary: Queue<SummaryJobData>;
+  close(): Promise<void>;
+}
+
+/** A Redis connection suitable for BullMQ workers (they block, so no per-request retry limit). */
+export function connectRedis(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+}
+
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const options: QueueOptions = {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 4,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: { count: 1000, age: 7 * 24 * 3600 },
+      // Failed jobs stay for a month: they are the record of why a repository could not be scanned.
+      removeOnFail: { count: 5000, age: 30 * 24 * 3600 },
+    },
+  };
+  const scan = new Queue<ScanJobData>(SCAN_QUEUE, options);
+  const audit = new Queue<AuditJobData>(AUDIT_QUEUE, options);
+  const summary = new Queue<SummaryJobData>(SUMMARY_QUEUE, options);
+  return {
+    scan,
+    audit,
+    summary,
+    async close() {
+      await Promise.all([scan.close(), audit.close(), summary.close()]);
+    },
+  };
+}
+
+/** Enqueue a repository scan: at most one running and one waiting per repository. */
+export async function enqueueScan(queues: Queues, data: ScanJobData): Promise<void> {
+  await queues.scan.add(`scan ${data.owner}/${data.repo}`, data, {
+    deduplication: { id: `repo-${data.repositoryId}`, keepLastIfActive: true },
+  });
+}
+
+export async function enqueueAudit(queues: Queues, data: AuditJobData = {}): Promise<void> {
+  await queues.audit.add(data.installationId ? `audit installation ${data.installationId}` : "audit", data);
+}
+
+export async function enqueueSummary(queues: Queues, data: SummaryJobData = {}): Promise<void> {
+  await queues.summary.add(data.installationId ? `summary installation ${data.installationId}` : "summary", data);
+}
