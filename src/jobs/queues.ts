@@ -27,6 +27,8 @@ export interface ScanJobData {
 export interface AuditJobData {
   installationId?: number;
   runId?: string;
+  /** Scan every repository even when unchanged (the summary's "Re-scan now" checkbox). */
+  force?: boolean;
 }
 
 export interface SummaryJobData {

@@ -1,0 +1,72 @@
+/**
+ * The Probot application: webhook handlers that only enqueue, and a health route. Everything slow
+ * (cloning, scanning, writing issues) happens in workers, so GitHub gets its 2xx within its 10 s
+ * window whatever the repository size.
+ */
+import type { ApplicationFunction, Probot } from "probot";
+import { decidePush } from "./push-filter.js";
+import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
+import { handleSummaryEdit } from "./summary-checkbox.js";
+
+interface RepoRef {
+  id: number;
+  name: string;
+}
+
+async function enqueueRepositories(queues: Queues, installationId: number, owner: string, repos: RepoRef[], reason: ScanReason) {
+  for (const repo of repos) {
+    await enqueueScan(queues, { installationId, repositoryId: repo.id, owner, repo: repo.name, reason });
+  }
+}
+
+export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>): ApplicationFunction {
+  return (app: Probot, { addHandler }) => {
+    app.on("push", async (context) => {
+      const { payload } = context;
+      const decision = decidePush(payload);
+      const repo = payload.repository;
+      if (!decision.scan) {
+        context.log.debug({ repo: repo.full_name, reason: decision.reason }, "push ignored");
+        return;
+      }
+      const installationId = payload.installation?.id;
+      if (!installationId) throw new Error(`push to ${repo.full_name} carries no installation id`);
+      await enqueueScan(queues, {
+        installationId,
+        repositoryId: repo.id,
+        owner: repo.owner?.login ?? repo.owner?.name ?? repo.full_name.split("/")[0]!,
+        repo: repo.name,
+        commitSha: payload.after,
+        reason: "push",
+      });
+      context.log.info({ repo: repo.full_name, commit: payload.after }, "scan queued");
+    });
+
+    app.on("installation.created", async (context) => {
+      const { installation, repositories = [] } = context.payload;
+      const owner = "login" in installation.account! ? installation.account.login : installation.account!.slug;
+      await enqueueRepositories(queues, installation.id, owner, repositories, "installation");
+      context.log.info({ installation: installation.id, repositories: repositories.length }, "installation scans queued");
+    });
+
+    app.on("installation_repositories.added", async (context) => {
+      const { installation, repositories_added } = context.payload;
+      const owner = "login" in installation.account! ? installation.account.login : installation.account!.slug;
+      await enqueueRepositories(queues, installation.id, owner, repositories_added, "installation");
+      context.log.info({ installation: installation.id, repositories: repositories_added.length }, "added repositories queued");
+    });
+
+    app.on("issues.edited", async (context) => {
+      await handleSummaryEdit(context, queues);
+    });
+
+    addHandler((req, res) => {
+      if (req.method !== "GET" || req.url?.split("?")[0] !== "/healthz") return false;
+      isHealthy().then(
+        (ok) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok })),
+        () => res.writeHead(503, { "content-type": "application/json" }).end('{"ok":false}'),
+      );
+      return true;
+    });
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The "Re-scan all repositories now" checkbox in the weekly summary: a person ticks it, GitHub sends
+ * `issues.edited`, we queue an audit of that installation and untick the box so it can be used again.
+ */
+import type { Context } from "probot";
+import { enqueueAudit, type Queues } from "../jobs/queues.js";
+import { isRescanRequested, untickRescan } from "../github/summary/render.js";
+
+const SUMMARY_MARKER = "<!-- keywarden:summary ";
+
+export async function handleSummaryEdit(context: Context<"issues.edited">, queues: Queues): Promise<void> {
+  const { issue, installation, sender } = context.payload;
+  const body = issue.body ?? "";
+  // Our own untick edit comes back as a webhook too; only a person's tick counts.
+  if (sender.type === "Bot" || !body.includes(SUMMARY_MARKER) || !isRescanRequested(body)) return;
+  if (!installation) throw new Error(`summary issue #${issue.number} edit carries no installation id`);
+  await enqueueAudit(queues, { installationId: installation.id, force: true });
+  await context.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+    ...context.repo(),
+    issue_number: issue.number,
+    body: untickRescan(body),
+  });
+  context.log.info({ installation: installation.id, issue: issue.number }, "re-scan requested from the summary; audit queued");
+}

@@ -1,0 +1,66 @@
+/**
+ * `keywarden audit` and `keywarden summary`: queue either job now, for operators. They need only
+ * Redis (REDIS_URL, KEYWARDEN_QUEUE_PREFIX); a running worker does the work.
+ */
+import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
+import { readSettings, SettingsError } from "../app/settings.js";
+import { createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
+
+export type EnqueueKind = "audit" | "summary";
+
+export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<number> {
+  const usage = `Usage: keywarden ${kind} [--installation ID]${kind === "audit" ? " [--force]" : ""}\n`;
+  let installationId: number | undefined;
+  let force = false;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { installation: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    if (values.force && kind !== "audit") throw new Error("--force applies to audit only");
+    if (values.installation !== undefined) {
+      if (!/^\d+$/.test(values.installation)) throw new Error(`--installation must be a numeric installation id, got ${JSON.stringify(values.installation)}`);
+      installationId = Number(values.installation);
+    }
+    force = values.force ?? false;
+  } catch (error) {
+    process.stderr.write(`keywarden ${kind}: ${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      process.stderr.write(`keywarden ${kind}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  // Fail fast when Redis is down instead of retrying forever.
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true });
+  try {
+    await redis.connect();
+  } catch (error) {
+    process.stderr.write(`keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(error as Error).message}\n`);
+    redis.disconnect();
+    return 2;
+  }
+  const queues = createQueues(redis, settings.queuePrefix);
+  try {
+    if (kind === "audit") await enqueueAudit(queues, { installationId, force });
+    else await enqueueSummary(queues, { installationId });
+  } finally {
+    await queues.close();
+    await redis.quit();
+  }
+  const scope = installationId === undefined ? "every installation" : `installation ${installationId}`;
+  process.stdout.write(`${kind} queued for ${scope}\n`);
+  return 0;
+}

@@ -1,0 +1,64 @@
+/**
+ * The nightly audit. Without an installation id it fans out one audit job per installation; with
+ * one, it lists the installation's repositories (so repositories added since the last run are
+ * included), skips archived repositories and forks unless configured, skips repositories whose
+ * default-branch HEAD and rule set are unchanged since their last complete scan, and queues a scan
+ * job for each of the rest. Scans run as separate jobs so one slow or failing repository delays
+ * nothing else; each records its own outcome in the run's totals.
+ */
+import type { Job } from "bullmq";
+import { enqueueAudit, enqueueScan, type AuditJobData } from "./queues.js";
+import { partitionUnchanged, headCandidates, ruleSetId, selectRepositories, type AuditRepository } from "./audit-plan.js";
+import { fetchDefaultBranchHeads } from "../github/default-branch-heads.js";
+import { readOrgConfig } from "./read-config.js";
+import { rules } from "../rules/index.js";
+import type { WorkerDeps } from "./worker-deps.js";
+
+export interface AuditOutcome {
+  installations?: number;
+  runId?: string;
+  queued?: number;
+  unchanged?: number;
+  skipped?: number;
+}
+
+export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Promise<AuditOutcome> {
+  const { installationId } = job.data;
+  if (installationId === undefined) {
+    const app = await deps.probot.auth();
+    const installations = await app.paginate("GET /app/installations", { per_page: 100 });
+    const active = installations.filter((i) => !i.suspended_at);
+    for (const installation of active) await enqueueAudit(deps.queues, { installationId: installation.id, force: job.data.force });
+    return { installations: active.length };
+  }
+
+  const octokit = await deps.probot.auth(installationId);
+  const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as AuditRepository[];
+  const owner = repositories[0]?.owner.login;
+  const { config } = owner ? await readOrgConfig(octokit, owner, deps.log) : { config: undefined };
+  const selection = selectRepositories(repositories, {
+    includeArchived: config?.audit.includeArchived ?? false,
+    includeForks: config?.audit.includeForks ?? false,
+  });
+
+  const ruleSet = ruleSetId(deps.version, rules.map((r) => r.meta.id));
+  const states = await deps.state.getRepos(selection.include.map((r) => r.id));
+  // A forced audit (the summary's "re-scan now") scans everything; otherwise ask GitHub for HEADs.
+  const candidates = job.data.force ? [] : headCandidates(selection.include, states, ruleSet);
+  const heads = await fetchDefaultBranchHeads(octokit.graphql, candidates.map((r) => r.node_id));
+  const { unchanged, toScan } = partitionUnchanged(selection.include, states, heads, ruleSet);
+
+  const runId = job.data.runId ?? `${installationId}-${job.id}`;
+  const at = deps.now().toISOString();
+  await deps.state.startAudit(runId, installationId, deps.now());
+  await deps.state.countAudit(runId, { repositories: repositories.length, unchanged: unchanged.length, skipped: selection.skipped.length });
+  for (const r of unchanged) await deps.state.putRepo({ ...states.get(r.id)!, status: "unchanged", reason: undefined, at });
+  for (const { repository: r, reason } of selection.skipped) {
+    await deps.state.putRepo({ repositoryId: r.id, fullName: r.full_name, installationId, status: "skipped", reason, at });
+  }
+  for (const r of toScan) {
+    await enqueueScan(deps.queues, { installationId, repositoryId: r.id, owner: r.owner.login, repo: r.name, reason: "audit", auditRunId: runId });
+  }
+  deps.log.info({ installation: installationId, runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length }, "audit queued");
+  return { runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length };
+}

@@ -1,0 +1,38 @@
+/**
+ * Read `.github/keywarden.yml` the way Probot's `context.config` does (the repository's file, the
+ * owner's `.github` repository as fallback, `_extends`, deep merge), then validate it. A file that
+ * cannot be read or parsed is a configuration problem, reported like any other: the defaults apply.
+ */
+import type { Logger } from "pino";
+import { parseConfig, type ConfigProblem, type KeywardenConfig } from "../github/config.js";
+import type { InstallationOctokit } from "../app/octokit.js";
+
+export const CONFIG_PATH = ".github/keywarden.yml";
+
+export interface LoadedConfig {
+  config: KeywardenConfig;
+  problems: ConfigProblem[];
+}
+
+async function load(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
+  let raw: unknown = {};
+  try {
+    ({ config: raw } = await octokit.config.get({ owner, repo, path: CONFIG_PATH }));
+  } catch (error) {
+    const message = `could not read ${owner}/${repo}:${CONFIG_PATH}: ${(error as Error).message}`;
+    log.warn({ owner, repo }, message);
+    return { ...parseConfig({}), problems: [{ key: CONFIG_PATH, message }] };
+  }
+  const loaded = parseConfig(raw);
+  for (const problem of loaded.problems) log.warn({ owner, repo, key: problem.key }, `invalid configuration: ${problem.message}`);
+  return loaded;
+}
+
+export function readRepoConfig(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
+  return load(octokit, owner, repo, log);
+}
+
+/** The organization-wide configuration: the owner's `.github` repository. */
+export function readOrgConfig(octokit: InstallationOctokit, owner: string, log: Logger): Promise<LoadedConfig> {
+  return load(octokit, owner, ".github", log);
+}

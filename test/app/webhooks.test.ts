@@ -1,0 +1,110 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNodeMiddleware } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { keywardenApp } from "../../src/app/keywarden-app.js";
+import { createQueues, type Queues } from "../../src/jobs/queues.js";
+import { captureLog, createTestProbot, WEBHOOK_SECRET } from "../helpers/probot.js";
+import { openTestRedis, type TestRedis } from "../helpers/redis.js";
+import { deliver, examplePayload } from "../helpers/webhooks.js";
+
+describe("webhooks only enqueue", () => {
+  let t: TestRedis;
+  let queues: Queues;
+  let server: Server;
+  let baseUrl: string;
+
+  beforeEach(async () => {
+    t = await openTestRedis();
+    queues = createQueues(t.redis, t.prefix);
+    const probot = createTestProbot(captureLog().logger);
+    const middleware = await createNodeMiddleware(keywardenApp(queues, async () => true), { probot });
+    server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await queues.close();
+    await t.cleanup();
+  });
+
+  /** GitHub's example push to the default branch, changing a Terraform file. */
+  function terraformPush(after = "f".repeat(40)) {
+    const payload = examplePayload("push", (p) => p.ref === "refs/heads/master");
+    // GitHub's example creates the branch; make it an ordinary push on top of an earlier commit.
+    payload.created = false;
+    payload.before = "e".repeat(40);
+    payload.after = after;
+    payload.commits[0].modified = ["infra/iam.tf"];
+    return payload;
+  }
+
+  it("queues one scan with ids and names only for a push to the default branch", async () => {
+    const payload = terraformPush();
+    const res = await deliver(baseUrl, "push", payload, WEBHOOK_SECRET);
+    expect(res.status).toBe(200);
+    const jobs = await queues.scan.getJobs(["waiting"]);
+    expect(jobs.map((j) => j.data)).toEqual([
+      {
+        installationId: payload.installation.id,
+        repositoryId: payload.repository.id,
+        owner: "Codertocat",
+        repo: "Hello-World",
+        commitSha: "f".repeat(40),
+        reason: "push",
+      },
+    ]);
+  });
+
+  it("keeps one waiting scan per repository however many pushes arrive", async () => {
+    for (const sha of ["a", "b", "c"]) expect((await deliver(baseUrl, "push", terraformPush(sha.repeat(40)), WEBHOOK_SECRET)).status).toBe(200);
+    expect(await queues.scan.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+  });
+
+  it("ignores tag pushes, other branches and pushes without Terraform", async () => {
+    const tag = examplePayload("push", (p) => p.ref.startsWith("refs/tags/") && p.installation);
+    const other = terraformPush();
+    other.ref = "refs/heads/feature";
+    const docs = terraformPush();
+    docs.commits[0].modified = ["README.md"];
+    docs.commits[0].added = [];
+    docs.commits[0].removed = [];
+    for (const payload of [tag, other, docs]) expect((await deliver(baseUrl, "push", payload, WEBHOOK_SECRET)).status).toBe(200);
+    expect(await queues.scan.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
+  });
+
+  it("rejects a delivery whose signature does not match, and queues nothing", async () => {
+    const res = await deliver(baseUrl, "push", terraformPush(), "not-the-secret");
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await queues.scan.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
+  });
+
+  it("queues a scan for every repository of a new installation, and of added repositories", async () => {
+    const created = examplePayload("installation", (p) => p.action === "created");
+    created.repositories = [
+      { id: 1, node_id: "R_1", name: "infra", full_name: "Codertocat/infra", private: true },
+      { id: 2, node_id: "R_2", name: "web", full_name: "Codertocat/web", private: false },
+    ];
+    expect((await deliver(baseUrl, "installation", created, WEBHOOK_SECRET)).status).toBe(200);
+    const added = examplePayload("installation_repositories", (p) => p.action === "added");
+    expect((await deliver(baseUrl, "installation_repositories", added, WEBHOOK_SECRET)).status).toBe(200);
+
+    const jobs = (await queues.scan.getJobs(["waiting"])).map((j) => j.data).sort((a, b) => a.repositoryId - b.repositoryId);
+    const addedRepo = added.repositories_added[0];
+    expect(jobs).toEqual(
+      [
+        { installationId: created.installation.id, repositoryId: 1, owner: "Codertocat", repo: "infra", reason: "installation" },
+        { installationId: created.installation.id, repositoryId: 2, owner: "Codertocat", repo: "web", reason: "installation" },
+        { installationId: added.installation.id, repositoryId: addedRepo.id, owner: "Codertocat", repo: addedRepo.name, reason: "installation" },
+      ].sort((a, b) => a.repositoryId - b.repositoryId),
+    );
+  });
+
+  it("answers the health check", async () => {
+    const res = await fetch(`${baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});
