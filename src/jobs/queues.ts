@@ -79,10 +79,20 @@ export async function enqueueScan(queues: Queues, data: ScanJobData): Promise<vo
   });
 }
 
-export async function enqueueAudit(queues: Queues, data: AuditJobData = {}): Promise<void> {
-  await queues.audit.add(data.installationId ? `audit installation ${data.installationId}` : "audit", data);
+/** Deduplication id per installation (or for the fan-out job): a second request while one is pending is dropped. */
+function scopeId(kind: string, installationId: number | undefined): string {
+  return installationId === undefined ? `${kind}-all` : `${kind}-${installationId}`;
 }
 
+export async function enqueueAudit(queues: Queues, data: AuditJobData = {}): Promise<void> {
+  await queues.audit.add(data.installationId ? `audit installation ${data.installationId}` : "audit", data, {
+    deduplication: { id: scopeId("audit", data.installationId) },
+  });
+}
+
+/** One summary job per installation at a time: two at once could both create this week's issue. */
 export async function enqueueSummary(queues: Queues, data: SummaryJobData = {}): Promise<void> {
-  await queues.summary.add(data.installationId ? `summary installation ${data.installationId}` : "summary", data);
+  await queues.summary.add(data.installationId ? `summary installation ${data.installationId}` : "summary", data, {
+    deduplication: { id: scopeId("summary", data.installationId) },
+  });
 }

@@ -1,0 +1,153 @@
+/**
+ * One repository scan: authenticate as the installation, read the configuration, fetch only the
+ * Terraform files with a token narrowed to this repository, scan, bring the issues in line, record
+ * the outcome. Every step is idempotent (issues are found again by their markers), so BullMQ may
+ * retry the whole job after any failure; the last failure is recorded with its reason.
+ */
+import type { Job } from "bullmq";
+import { scan } from "../scan/index.js";
+import { withTerraformCheckout } from "../github/clone.js";
+import { syncIssues } from "../github/sync-issues.js";
+import { redactSecrets } from "../github/requester.js";
+import { rules } from "../rules/index.js";
+import { mintCloneToken } from "../app/octokit.js";
+import { ruleSetId } from "./audit-plan.js";
+import { appSlug } from "./app-slug.js";
+import { readRepoConfig } from "./read-config.js";
+import type { ScanJobData } from "./queues.js";
+import type { RepoState } from "./repo-state.js";
+import type { WorkerDeps } from "./worker-deps.js";
+
+export interface ScanOutcome {
+  status: "scanned" | "skipped";
+  reason?: string;
+  commitSha?: string;
+  findings?: number;
+  suppressed?: number;
+  fileErrors?: number;
+  opened?: number;
+  closed?: number;
+  deferred?: number;
+  issuesDisabled?: boolean;
+}
+
+function isFinalAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Promise<ScanOutcome> {
+  try {
+    return await scanRepository(job.data, deps);
+  } catch (error) {
+    const reason = redactSecrets((error as Error).message ?? String(error));
+    if (isFinalAttempt(job)) {
+      const { data } = job;
+      await deps.state.putRepo({
+        repositoryId: data.repositoryId,
+        fullName: `${data.owner}/${data.repo}`,
+        installationId: data.installationId,
+        status: "failed",
+        reason,
+        at: deps.now().toISOString(),
+      });
+      if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { failed: 1 });
+    }
+    // The message may come from git or GitHub; make sure no credential rides along into BullMQ.
+    throw new Error(reason);
+  }
+}
+
+async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<ScanOutcome> {
+  const { installationId, owner, repo, repositoryId } = data;
+  const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason });
+  const octokit = await deps.probot.auth(installationId);
+  const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+  const { config } = await readRepoConfig(octokit, owner, repo, log);
+  if (deps.settings.maxNewIssuesPerRun !== undefined) {
+    config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
+  }
+  const base = { repositoryId, fullName: repository.full_name, installationId, at: deps.now().toISOString() };
+
+  if (repository.archived && !config.audit.includeArchived) {
+    await deps.state.putRepo({ ...base, status: "skipped", reason: "archived" });
+    if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
+    return { status: "skipped", reason: "archived" };
+  }
+
+  const app = await deps.probot.auth();
+  const token = await mintCloneToken(app, installationId, repo);
+  const cloneUrl = new URL(repository.clone_url);
+  const { result, commitSha } = await withTerraformCheckout(
+    {
+      cloneUrl: repository.clone_url,
+      branch: repository.default_branch,
+      // Only ever sent to the GitHub server itself (a local test remote gets none).
+      token: cloneUrl.protocol === "file:" ? undefined : token,
+      tokenOrigin: deps.settings.serverUrl,
+      allowedProtocols: deps.settings.cloneProtocols,
+    },
+    async ({ dir, commitSha }) => ({ commitSha, result: await scan(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) }),
+  );
+  for (const e of result.errors) log.warn({ file: e.file }, `Terraform file not scanned: ${e.message}`);
+
+  const outcome: ScanOutcome = {
+    status: "scanned",
+    commitSha,
+    findings: result.findings.length,
+    suppressed: result.suppressed.length,
+    fileErrors: result.errors.length,
+  };
+  let complete = true;
+  if (!repository.has_issues) {
+    // Creating an issue would answer 410: skip the writes, keep the record for the summary.
+    outcome.issuesDisabled = true;
+  } else {
+    const budget = {
+      reserve: (wanted: number) => deps.budget.reserve(installationId, wanted),
+      refund: (unused: number) => deps.budget.refund(installationId, unused),
+    };
+    const { result: applied } = await syncIssues({
+      octokit,
+      repo: { owner, repo },
+      appSlug: await appSlug(deps.probot),
+      budget,
+      findings: result.findings,
+      suppressed: result.suppressed,
+      config,
+      serverUrl: deps.settings.serverUrl,
+      scannedCommit: commitSha,
+      logger: log,
+    });
+    Object.assign(outcome, {
+      opened: applied.created.length + applied.reopened.length,
+      closed: applied.closed.length,
+      deferred: applied.deferred,
+      issuesDisabled: applied.issuesDisabled,
+    });
+    if (applied.errors.length > 0) {
+      throw new Error(`${applied.errors.length} issue write(s) failed in ${owner}/${repo}: ${applied.errors[0]!.message}`);
+    }
+    complete = applied.deferred === 0;
+  }
+
+  const state: RepoState = {
+    ...base,
+    status: "scanned",
+    commitSha,
+    ruleSet: ruleSetId(deps.version, rules.map((r) => r.meta.id)),
+    complete,
+    findings: result.findings.length,
+    issuesDisabled: outcome.issuesDisabled ?? false,
+  };
+  await deps.state.putRepo(state);
+  if (data.auditRunId) {
+    await deps.state.countAudit(data.auditRunId, {
+      scanned: 1,
+      findings: result.findings.length,
+      opened: outcome.opened ?? 0,
+      closed: outcome.closed ?? 0,
+    });
+  }
+  log.info(outcome, "repository scanned");
+  return outcome;
+}
