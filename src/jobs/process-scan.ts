@@ -13,7 +13,8 @@ import { rules } from "../rules/index.js";
 import { mintCloneToken } from "../app/octokit.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appSlug } from "./app-slug.js";
-import { readRepoConfig } from "./read-config.js";
+import { CONFIG_PATH, readRepoConfig } from "./read-config.js";
+import { reportConfigProblems } from "../github/config-problems-issue.js";
 import type { ScanJobData } from "./queues.js";
 import type { RepoState } from "./repo-state.js";
 import type { WorkerDeps } from "./worker-deps.js";
@@ -62,7 +63,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
   const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason });
   const octokit = await deps.probot.auth(installationId);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
-  const { config } = await readRepoConfig(octokit, owner, repo, log);
+  const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
   if (deps.settings.maxNewIssuesPerRun !== undefined) {
     config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
   }
@@ -72,6 +73,11 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     await deps.state.putRepo({ ...base, status: "skipped", reason: "archived" });
     if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
     return { status: "skipped", reason: "archived" };
+  }
+
+  if (problems.length > 0 && repository.has_issues && (await deps.budget.reserve(installationId, 1)) === 1) {
+    const reported = await reportConfigProblems(octokit, { owner, repo }, await appSlug(deps.probot), problems, CONFIG_PATH);
+    if (reported !== "created") await deps.budget.refund(installationId, 1);
   }
 
   const app = await deps.probot.auth();
