@@ -8,6 +8,7 @@ import type { Job } from "bullmq";
 import { scan } from "../scan/index.js";
 import { withTerraformCheckout } from "../github/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
+import { forInstallation } from "../github/apply-plan.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
 import { mintCloneToken } from "../app/octokit.js";
@@ -108,15 +109,11 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     // Creating an issue would answer 410: skip the writes, keep the record for the summary.
     outcome.issuesDisabled = true;
   } else {
-    const budget = {
-      reserve: (wanted: number) => deps.budget.reserve(installationId, wanted),
-      refund: (unused: number) => deps.budget.refund(installationId, unused),
-    };
     const { result: applied } = await syncIssues({
       octokit,
       repo: { owner, repo },
       appSlug: await appSlug(deps.probot),
-      budget,
+      budget: forInstallation(deps.budget, installationId),
       findings: result.findings,
       suppressed: result.suppressed,
       config,

@@ -2,7 +2,6 @@
  * The I/O half of the summary against GitHub's HTTP API (nock, replies shaped from the REST API
  * description's examples): reading Keywarden's issues, choosing the repository, posting the summary.
  */
-import "./node20-polyfill.js";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";

@@ -1,0 +1,230 @@
+/**
+ * What should change on GitHub so that its issues tell the truth about one scan. Pure and
+ * deterministic (design.md: no network, no clock): the same inputs give the same plan, in the same
+ * order, which is what makes a re-run after a crash safe. The lifecycle is design.md's
+ * "Issues on GitHub":
+ *
+ * | finding            | issue                          | action                                         |
+ * | ------------------ | ------------------------------ | ---------------------------------------------- |
+ * | present            | none                           | create (labels, assignees)                     |
+ * | present            | open                           | edit the body only if it changed, no comment   |
+ * | present            | closed as completed            | reopen with a comment (regression)             |
+ * | present/suppressed | closed as not planned          | leave (accepted risk)                          |
+ * | gone               | open                           | comment with the fixing commit, close completed|
+ * | suppressed in code | open                           | comment citing the comment, close not planned  |
+ *
+ * Findings out of scope (rule disabled, below `minSeverity`, ignored path) are not filed, and their
+ * existing issues are left untouched: the code did not change, the configuration did, so "fixed"
+ * would be a lie.
+ */
+import picomatch from "picomatch";
+import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../scan/types.js";
+import type { FindingMeta } from "./marker.js";
+import { severityLabel, type KeywardenConfig } from "./config.js";
+import { renderIssueBody, renderIssueTitle, type IssueTarget } from "./render-issue.js";
+import { encodePathSegment, inlineCode, neutralizeText } from "./neutralize.js";
+
+export interface ExistingIssue {
+  number: number;
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "reopened" | "duplicate" | null;
+  title: string;
+  body: string;
+  labels: string[];
+  fingerprint: string;
+  /** From the meta marker, when present: lets out-of-scope issues be recognised. */
+  meta?: FindingMeta;
+}
+
+export type IssueAction =
+  | { kind: "create"; fingerprint: string; severity: Severity; title: string; body: string; labels: string[]; assignees: string[] }
+  | { kind: "update"; fingerprint: string; issueNumber: number; body: string }
+  | { kind: "reopen"; fingerprint: string; issueNumber: number; body: string; comment: string }
+  | { kind: "close"; fingerprint: string; issueNumber: number; reason: "completed" | "not_planned"; comment: string };
+
+export interface IssuePlan {
+  /** In execution order: regressions, new findings (most severe first), suppressions, fixes, edits. */
+  actions: IssueAction[];
+  /** New findings beyond `maxNewIssuesPerRun`: filed by a later run. */
+  deferred: number;
+  /** Present findings whose issue needs nothing. */
+  unchanged: number;
+  /** Labels the creates use, with colour and description: apply-plan makes sure they exist. */
+  labels: LabelDefinition[];
+}
+
+export interface LabelDefinition {
+  name: string;
+  /** Six hex digits, no `#`. */
+  color: string;
+  description: string;
+}
+
+export interface PlanInput {
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+  existing: ExistingIssue[];
+  config: KeywardenConfig;
+  target: IssueTarget;
+  scannedCommit: string;
+}
+
+const KIND_ORDER: Record<IssueAction["kind"], number> = { reopen: 0, create: 1, close: 2, update: 3 };
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    cmp(a.file, b.file) ||
+    a.line - b.line ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.fingerprint, b.fingerprint)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Several issues may carry one fingerprint (a person copied one): the open one, then the oldest, rules. */
+function primaryIssues(existing: ExistingIssue[]): Map<string, ExistingIssue> {
+  const byFingerprint = new Map<string, ExistingIssue>();
+  const sorted = [...existing].sort((a, b) => (a.state === b.state ? a.number - b.number : a.state === "open" ? -1 : 1));
+  for (const issue of sorted) if (!byFingerprint.has(issue.fingerprint)) byFingerprint.set(issue.fingerprint, issue);
+  return byFingerprint;
+}
+
+function commitLink(target: IssueTarget, sha: string): string {
+  const short = inlineCode(sha.slice(0, 12));
+  if (!target.owner || !target.repo) return short;
+  const base = target.serverUrl.replace(/\/+$/, "");
+  return `[${short}](${base}/${encodePathSegment(target.owner)}/${encodePathSegment(target.repo)}/commit/${encodePathSegment(sha)})`;
+}
+
+/** The permalink's commit in a body Keywarden rendered earlier. */
+function bodyCommit(body: string): string | undefined {
+  return /\/blob\/([0-9a-f]{40})\//.exec(body)?.[1];
+}
+
+/**
+ * The body to write, or undefined when the existing body already says the same. A new commit alone
+ * is not a change: the old permalink still shows the same lines, and editing every issue on every
+ * push would spend the write budget for nothing.
+ */
+function changedBody(finding: Finding, issue: ExistingIssue, target: IssueTarget): string | undefined {
+  const fresh = renderIssueBody(finding, target);
+  const current = issue.body.replace(/\r\n/g, "\n"); // in case a line-ending change came back
+  if (fresh === current) return undefined;
+  const oldCommit = bodyCommit(current);
+  if (oldCommit && oldCommit !== target.commitSha && renderIssueBody(finding, { ...target, commitSha: oldCommit }) === current) {
+    return undefined;
+  }
+  return fresh;
+}
+
+export function planIssues(input: PlanInput): IssuePlan {
+  const { config, scannedCommit } = input;
+  const target: IssueTarget = { ...input.target, commitSha: input.target.commitSha ?? scannedCommit };
+  const enabled = config.rules ? new Set(config.rules) : undefined;
+  const ignored = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : undefined;
+  const minRank = SEVERITY_RANK[config.minSeverity];
+  const inScope = (f: { ruleId: string; severity: Severity; file: string }): boolean =>
+    (!enabled || enabled.has(f.ruleId)) && SEVERITY_RANK[f.severity] >= minRank && !(ignored && ignored(f.file));
+
+  const issues = primaryIssues(input.existing);
+  const actions: IssueAction[] = [];
+  const creates: Extract<IssueAction, { kind: "create" }>[] = [];
+  const seen = new Set<string>();
+  let unchanged = 0;
+
+  const findings = [...input.findings].sort(compareFindings);
+  for (const finding of findings) {
+    if (seen.has(finding.fingerprint)) continue; // one issue per fingerprint, even if reported twice
+    seen.add(finding.fingerprint);
+    if (!inScope(finding)) continue;
+    const issue = issues.get(finding.fingerprint);
+    if (!issue) {
+      creates.push({
+        kind: "create",
+        fingerprint: finding.fingerprint,
+        severity: finding.severity,
+        title: renderIssueTitle(finding),
+        body: renderIssueBody(finding, target),
+        labels: [config.labels.base, severityLabel(config, finding.severity)],
+        assignees: [...config.assignees],
+      });
+    } else if (issue.state === "open") {
+      const body = changedBody(finding, issue, target);
+      if (body === undefined) unchanged++;
+      else actions.push({ kind: "update", fingerprint: finding.fingerprint, issueNumber: issue.number, body });
+    } else if (issue.stateReason === "not_planned" || issue.stateReason === "duplicate") {
+      unchanged++; // accepted risk (or a person's deliberate close): leave it closed
+    } else {
+      actions.push({
+        kind: "reopen",
+        fingerprint: finding.fingerprint,
+        issueNumber: issue.number,
+        body: renderIssueBody(finding, target),
+        comment: `Reopening: Keywarden finds this again at commit ${commitLink(target, scannedCommit)} (${inlineCode(
+          finding.file,
+        )}, line ${finding.line}).`,
+      });
+    }
+  }
+
+  const suppressed = [...input.suppressed].sort(compareFindings);
+  for (const finding of suppressed) {
+    if (seen.has(finding.fingerprint)) continue;
+    seen.add(finding.fingerprint);
+    const issue = issues.get(finding.fingerprint);
+    if (!issue || issue.state !== "open") continue;
+    const s = finding.suppression;
+    const reason = s.reason ? ` Reason given: ${neutralizeText(s.reason)}` : "";
+    actions.push({
+      kind: "close",
+      fingerprint: finding.fingerprint,
+      issueNumber: issue.number,
+      reason: "not_planned",
+      comment: `Closing as not planned: suppressed in code at commit ${commitLink(target, scannedCommit)} by ${inlineCode(
+        s.comment,
+      )} (${inlineCode(finding.file)}, line ${s.line}).${reason}`,
+    });
+  }
+
+  // Issues whose finding is gone. Sorted by number so the order never depends on the listing's.
+  const gone = [...issues.values()].filter((i) => !seen.has(i.fingerprint) && i.state === "open").sort((a, b) => a.number - b.number);
+  for (const issue of gone) {
+    if (issue.meta && !inScope(issue.meta)) continue; // out of scope now: not fixed, so not closed
+    actions.push({
+      kind: "close",
+      fingerprint: issue.fingerprint,
+      issueNumber: issue.number,
+      reason: "completed",
+      comment: `Fixed: Keywarden no longer finds this at commit ${commitLink(target, scannedCommit)}. Closing as completed.`,
+    });
+  }
+
+  const cap = Math.max(0, config.maxNewIssuesPerRun);
+  const filed = creates.slice(0, cap);
+  actions.push(...filed);
+  const ordered = actions
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => KIND_ORDER[x.a.kind] - KIND_ORDER[y.a.kind] || x.i - y.i)
+    .map((x) => x.a);
+  const used = new Set(filed.flatMap((c) => c.labels));
+  const labels = labelDefinitions(config).filter((l) => used.has(l.name));
+  return { actions: ordered, deferred: creates.length - filed.length, unchanged, labels };
+}
+
+/** Every label Keywarden may use under this configuration, sorted by name. */
+export function labelDefinitions(config: KeywardenConfig): LabelDefinition[] {
+  const defs: LabelDefinition[] = [
+    { name: config.labels.base, color: "5319e7", description: "Found by Keywarden: AWS root-user access key in Terraform" },
+    { name: config.labels.high, color: "b60205", description: "Keywarden finding of high severity" },
+    { name: config.labels.medium, color: "d93f0b", description: "Keywarden finding of medium severity" },
+    { name: config.labels.low, color: "fbca04", description: "Keywarden finding of low severity" },
+    { name: config.labels.info, color: "c5def5", description: "Keywarden informational finding" },
+  ];
+  const byName = new Map<string, LabelDefinition>();
+  for (const d of defs) if (!byName.has(d.name)) byName.set(d.name, d);
+  return [...byName.values()].sort((a, b) => cmp(a.name, b.name));
+}

@@ -1,0 +1,34 @@
+/**
+ * One repository's issues brought in line with one scan: list what the app filed, plan, apply. The
+ * thin shell the scan job (and tests) call; every decision is in plan-issues.ts and
+ * write-retry-policy.ts.
+ */
+import type { Finding, SuppressedFinding } from "../scan/types.js";
+import type { KeywardenConfig } from "./config.js";
+import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan.js";
+import { listAppIssues } from "./list-issues.js";
+import { planIssues, type IssuePlan } from "./plan-issues.js";
+
+export interface SyncIssuesInput extends ApplyOptions {
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+  config: KeywardenConfig;
+  /** `https://github.com`, or the GitHub Enterprise Server's web URL. */
+  serverUrl: string;
+  scannedCommit: string;
+}
+
+export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
+  // With nothing to file no duplicate is possible, so a big repository's full listing can be skipped.
+  const existing = await listAppIssues(input.octokit, input.repo, { appSlug: input.appSlug, fallback: input.findings.length > 0 });
+  const plan = planIssues({
+    findings: input.findings,
+    suppressed: input.suppressed,
+    existing,
+    config: input.config,
+    target: { serverUrl: input.serverUrl, owner: input.repo.owner, repo: input.repo.repo, commitSha: input.scannedCommit },
+    scannedCommit: input.scannedCommit,
+  });
+  const result = await applyPlan(plan, input);
+  return { plan, result };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { DEFAULT_CONFIG, parseConfig } from "../../src/github/config.js";
+
+describe("parseConfig", () => {
+  it("gives the documented defaults for an absent file", () => {
+    const { config, problems } = parseConfig(undefined);
+    expect(problems).toEqual([]);
+    expect(config).toEqual({
+      rules: undefined,
+      minSeverity: "MEDIUM",
+      ignorePaths: [],
+      labels: { base: "keywarden", high: "severity:high", medium: "severity:medium", low: "severity:low", info: "severity:info" },
+      assignees: [],
+      maxNewIssuesPerRun: 20,
+      summary: {},
+      audit: { includeArchived: false, includeForks: false },
+    });
+  });
+
+  it("reads a complete, valid file", () => {
+    const raw = parseYaml(`
+rules: [terraform-aws-root-account-has-active-access-keys]
+minSeverity: high
+ignorePaths: ["examples/**", "test/**/*.tf"]
+labels: { base: security, high: "sev:1" }
+assignees: [octocat, hubot]
+maxNewIssuesPerRun: 5
+summary: { repository: octo-org/security }
+audit: { includeArchived: true }
+_extends: .github
+`);
+    const { config, problems } = parseConfig(raw);
+    expect(problems).toEqual([]);
+    expect(config.rules).toEqual(["terraform-aws-root-account-has-active-access-keys"]);
+    expect(config.minSeverity).toBe("HIGH");
+    expect(config.ignorePaths).toEqual(["examples/**", "test/**/*.tf"]);
+    expect(config.labels).toMatchObject({ base: "security", high: "sev:1", medium: "severity:medium" });
+    expect(config.assignees).toEqual(["octocat", "hubot"]);
+    expect(config.maxNewIssuesPerRun).toBe(5);
+    expect(config.summary).toEqual({ repository: "octo-org/security" });
+    expect(config.audit).toEqual({ includeArchived: true, includeForks: false });
+  });
+
+  it("names every bad key, keeps the good ones and falls back to defaults for the rest", () => {
+    const { config, problems } = parseConfig({
+      minSeverity: "critical",
+      maxNewIssuesPerRun: "lots",
+      labels: { high: "", medium: "a,b", colour: "red" },
+      assignees: ["octocat", "not a login", 42],
+      ignorePaths: "vendor/**",
+      audit: { includeForks: "yes" },
+      summary: "octo-org/security",
+      minSeverty: "high",
+    });
+    const keys = problems.map((p) => p.key).sort();
+    expect(keys).toEqual(
+      [
+        "minSeverity",
+        "maxNewIssuesPerRun",
+        "labels.high",
+        "labels.medium",
+        "labels.colour",
+        "assignees[1]",
+        "assignees[2]",
+        "audit.includeForks",
+        "summary",
+        "minSeverty",
+      ].sort(),
+    );
+    expect(problems.find((p) => p.key === "minSeverity")!.message).toMatch(/high, medium, low, info/);
+    expect(config.minSeverity).toBe(DEFAULT_CONFIG.minSeverity);
+    expect(config.maxNewIssuesPerRun).toBe(20);
+    expect(config.labels.high).toBe("severity:high");
+    expect(config.labels.medium).toBe("severity:medium");
+    expect(config.assignees).toEqual(["octocat"]);
+    expect(config.ignorePaths).toEqual(["vendor/**"]); // a single string is taken as a one-item list
+    expect(config.audit.includeForks).toBe(false);
+    expect(config.summary).toEqual({});
+  });
+
+  it("never throws, whatever the input", () => {
+    for (const raw of [null, 42, "text", [], [1, 2], { rules: {} }, { labels: [] }, { rules: [null, "Bad Id"] }]) {
+      const { config, problems } = parseConfig(raw);
+      expect(config.minSeverity).toBe("MEDIUM");
+      if (raw !== null) expect(problems.length).toBeGreaterThan(0);
+    }
+    expect(parseConfig({ rules: [null, "Bad Id"] }).problems.map((p) => p.key)).toEqual(["rules[0]", "rules[1]"]);
+  });
+});
+
+describe("parseConfig rules", () => {
+  it("accepts rule ids and aliases, names unknown ones, and never ends up with no rule by a typo", () => {
+    const some = parseConfig({ rules: ["terraform-aws-root-account-has-active-access-keys", "terraform-aws-root-acount-typo"] });
+    expect(some.config.rules).toEqual(["terraform-aws-root-account-has-active-access-keys"]);
+    expect(some.problems).toEqual([{ key: "rules[1]", message: expect.stringMatching(/unknown rule/) }]);
+    const none = parseConfig({ rules: ["nope"] });
+    expect(none.config.rules).toBeUndefined();
+    expect(none.problems.map((p) => p.key)).toEqual(["rules[0]"]);
+    expect(parseConfig({ rules: [] }).config.rules).toEqual([]); // explicitly none: respected
+  });
+});

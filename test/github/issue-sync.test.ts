@@ -1,0 +1,348 @@
+/**
+ * The issue lifecycle against GitHub's API (nock, GitHub's response shapes, state kept between
+ * scans by FakeGitHubRepo): list → plan → apply, as the scan job runs it.
+ */
+import { Octokit } from "@octokit/rest";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applyPlan, createLocalWriteBudget, forInstallation, type WriteBudget } from "../../src/github/apply-plan.js";
+import { listAppIssues } from "../../src/github/list-issues.js";
+import { parseConfig } from "../../src/github/config.js";
+import { readFingerprint } from "../../src/github/marker.js";
+import { planIssues } from "../../src/github/plan-issues.js";
+import { renderIssueBody, renderIssueTitle } from "../../src/github/render-issue.js";
+import { syncIssues } from "../../src/github/sync-issues.js";
+import type { Finding, SuppressedFinding } from "../../src/scan/types.js";
+import { FakeGitHubRepo } from "../helpers/github-nock.js";
+import { finding, KEY_EXPOSED, SHA1, SHA2, SHA3, suppressed } from "./issue-fixtures.js";
+
+const TOKEN = "ghs_TestInstallationTokenThatMustNeverLeak0001";
+const A = finding({ fingerprint: "aaaa0000aaaa0000" });
+const B = finding({ fingerprint: "bbbb0000bbbb0000", ruleId: KEY_EXPOSED, file: "envs/dev/iam.tf", resource: "aws_iam_access_key.deploy", line: 2 });
+
+let gh: FakeGitHubRepo;
+let sleeps: number[];
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+  gh = new FakeGitHubRepo({ owner: "octo-org", repo: "infra", appSlug: "keywarden" }).start();
+  sleeps = [];
+});
+
+afterEach(() => {
+  gh.stop();
+  nock.enableNetConnect();
+});
+
+function octokit(): Octokit {
+  // @octokit/rest has neither plugin-retry nor throttling: apply-plan owns retries, as in production.
+  return new Octokit({ auth: TOKEN, log: { debug() {}, info() {}, warn() {}, error() {} } });
+}
+
+async function scan(
+  commit: string,
+  findings: Finding[],
+  options: { suppressed?: SuppressedFinding[]; budget?: WriteBudget; config?: Record<string, unknown> } = {},
+) {
+  return syncIssues({
+    octokit: octokit(),
+    repo: { owner: gh.owner, repo: gh.repo },
+    appSlug: gh.appSlug,
+    budget: options.budget ?? createLocalWriteBudget(500),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    findings,
+    suppressed: options.suppressed ?? [],
+    config: parseConfig(options.config ?? {}).config,
+    serverUrl: "https://github.com",
+    scannedCommit: commit,
+  });
+}
+
+const target = (commit: string) => ({ serverUrl: "https://github.com", owner: "octo-org", repo: "infra", commitSha: commit });
+const issueByFingerprint = (fp: string) => [...gh.issues.values()].filter((i) => readFingerprint(i.body) === fp);
+
+describe("issue lifecycle", () => {
+  it("first scan opens one issue per finding with the right title, body and labels", async () => {
+    const { result } = await scan(SHA1, [A, B]);
+    expect(result.created.map((c) => c.fingerprint)).toEqual([A.fingerprint, B.fingerprint]);
+    expect(result.errors).toEqual([]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    const [b] = issueByFingerprint(B.fingerprint);
+    expect(a).toMatchObject({ title: renderIssueTitle(A), body: renderIssueBody(A, target(SHA1)), labels: ["keywarden", "severity:high"] });
+    expect(b).toMatchObject({ labels: ["keywarden", "severity:medium"] });
+    expect(a!.user.login).toBe("keywarden[bot]");
+    // Labels created first, with colour and description.
+    const labelPosts = gh.writes().filter((w) => w.path.endsWith("/labels"));
+    expect(labelPosts.map((w) => w.body.name).sort()).toEqual(["keywarden", "severity:high", "severity:medium"]);
+    expect(labelPosts.every((w) => /^[0-9a-f]{6}$/.test(w.body.color) && w.body.description)).toBe(true);
+    expect(gh.writes().findIndex((w) => w.path.endsWith("/issues"))).toBeGreaterThan(gh.writes().findIndex((w) => w.path.endsWith("/labels")));
+  });
+
+  it("a second scan of the same code writes nothing", async () => {
+    await scan(SHA1, [A, B]);
+    const before = gh.writes().length;
+    const { result } = await scan(SHA2, [B, A]);
+    expect(gh.writes().length).toBe(before);
+    expect(result).toMatchObject({ created: [], updated: [], closed: [], reopened: [], commented: 0, writes: 0 });
+  });
+
+  it("a fix closes the issue as completed with a comment naming the commit; a regression reopens it", async () => {
+    await scan(SHA1, [A, B]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    const fixed = await scan(SHA2, [B]);
+    expect(fixed.result.closed).toEqual([{ fingerprint: A.fingerprint, number: a!.number }]);
+    expect(a).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(gh.comments.get(a!.number)![0]!.body).toContain(`https://github.com/octo-org/infra/commit/${SHA2}`);
+
+    const back = await scan(SHA3, [A, B]);
+    expect(back.result.reopened).toEqual([{ fingerprint: A.fingerprint, number: a!.number }]);
+    expect(back.result.created).toEqual([]);
+    expect(a!.state).toBe("open");
+    expect(gh.comments.get(a!.number)!.at(-1)!.body).toMatch(new RegExp(`Reopening[\\s\\S]*${SHA3}`));
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+  });
+
+  it("an issue closed as not planned stays closed while the finding remains", async () => {
+    await scan(SHA1, [A]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    a!.state = "closed";
+    a!.state_reason = "not_planned";
+    const before = gh.writes().length;
+    await scan(SHA2, [A]);
+    expect(gh.writes().length).toBe(before);
+    expect(a!.state).toBe("closed");
+  });
+
+  it("a finding suppressed in code closes its issue as not planned, citing the comment", async () => {
+    await scan(SHA1, [A]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    const { result } = await scan(SHA2, [], { suppressed: [suppressed(A)] });
+    expect(result.closed).toEqual([{ fingerprint: A.fingerprint, number: a!.number }]);
+    expect(a).toMatchObject({ state: "closed", state_reason: "not_planned" });
+    expect(gh.comments.get(a!.number)![0]!.body).toContain(`keywarden:ignore ${A.ruleId}`);
+  });
+
+  it("with no local record at all, the marker finds the issue: no duplicate", async () => {
+    // A previous worker created the issue and died before recording anything.
+    gh.seedIssue({ title: "renamed by a person", body: renderIssueBody(A, target(SHA1)), labels: [] });
+    const { result } = await scan(SHA1, [A]);
+    expect(result.created).toEqual([]);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+    expect(gh.writes()).toEqual([]);
+  });
+
+  it("finds its issues when a person removed or renamed the labels (listing is by author, not label)", async () => {
+    await scan(SHA1, [A, B]);
+    issueByFingerprint(A.fingerprint)[0]!.labels = [];
+    issueByFingerprint(B.fingerprint)[0]!.labels = ["sec-debt"];
+    const before = gh.writes().length;
+    await scan(SHA2, [A, B]);
+    expect(gh.writes().length).toBe(before);
+    const listings = gh.requests.filter((r) => r.method === "GET" && /\/issues\?/.test(r.path));
+    expect(listings.every((r) => !/[?&]labels=/.test(r.path))).toBe(true);
+    expect(listings.at(-1)!.path).toContain("creator=keywarden%5Bbot%5D");
+  });
+
+  it("falls back to reading every issue when the server's creator filter matches nothing", async () => {
+    gh.seedIssue({ title: "x", body: renderIssueBody(A, target(SHA1)) });
+    // A person's issue quoting a marker and a pull request must not be taken for ours.
+    gh.seedIssue({ title: "copy", body: renderIssueBody(B, target(SHA1)), user: { login: "octocat", id: 1, type: "User" } });
+    gh.seedIssue({ title: "pr", body: renderIssueBody(B, target(SHA1)), pullRequest: true });
+    gh.creatorFilterBroken = true;
+    const { result } = await scan(SHA1, [A, B]);
+    expect(result.created.map((c) => c.fingerprint)).toEqual([B.fingerprint]);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+  });
+
+  it("neutralises hostile repository text in what it sends", async () => {
+    const hostile = finding({ fingerprint: "cccc0000cccc0000", file: "teams/@octo-org/admins/main.tf", resource: "aws_iam_access_key.x" });
+    await scan(SHA1, [hostile]);
+    const post = gh.writes().find((w) => w.path.endsWith("/issues"))!;
+    expect(post.body.title).not.toMatch(/@octo-org/);
+    const prose = String(post.body.body)
+      .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, "")
+      .replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, "");
+    expect(prose).not.toMatch(/(^|[^\w])@octo-org/);
+  });
+});
+
+describe("write failures", () => {
+  it.each([["applied-then-502" as const], ["applied-then-drop" as const]])(
+    "a create that GitHub applied before failing (%s) is not repeated",
+    async (kind) => {
+      gh.failNext("POST", /\/issues$/, { kind });
+      const { result } = await scan(SHA1, [A]);
+      expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+      expect(result.created).toEqual([{ fingerprint: A.fingerprint, number: issueByFingerprint(A.fingerprint)[0]!.number }]);
+      expect(gh.writes().filter((w) => w.path.endsWith("/issues"))).toHaveLength(1);
+      expect(sleeps).toHaveLength(1);
+      expect(result.errors).toEqual([]);
+    },
+  );
+
+  it("a create that failed without being applied is retried once it is known to be missing", async () => {
+    gh.failNext("POST", /\/issues$/, { kind: "status", status: 502, body: { message: "Server Error" } });
+    const { result } = await scan(SHA1, [A]);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+    expect(gh.writes().filter((w) => w.path.endsWith("/issues"))).toHaveLength(2);
+    expect(result.created).toHaveLength(1);
+  });
+
+  it("a comment GitHub applied before the connection dropped is not posted twice", async () => {
+    await scan(SHA1, [A]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    gh.failNext("POST", /\/comments$/, { kind: "applied-then-drop" });
+    const { result } = await scan(SHA2, []);
+    expect(gh.comments.get(a!.number)).toHaveLength(1);
+    expect(result.commented).toBe(1);
+    expect(a!.state).toBe("closed");
+  });
+
+  it("waits out a secondary rate limit's retry-after, then retries", async () => {
+    gh.failNext("POST", /\/issues$/, {
+      kind: "status",
+      status: 403,
+      headers: { "retry-after": "37", "x-ratelimit-remaining": "4000" },
+      body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
+    });
+    const { result } = await scan(SHA1, [A]);
+    expect(sleeps).toEqual([37_000]);
+    expect(result.created).toHaveLength(1);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+  });
+
+  it("backs off at least a minute on a secondary limit without retry-after", async () => {
+    gh.failNext("POST", /\/issues$/, { kind: "status", status: 403, body: { message: "You have exceeded a secondary rate limit." } });
+    await scan(SHA1, [A]);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(60_000);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+  });
+
+  it("issues disabled (410): stops for the repository and records it", async () => {
+    gh.issuesDisabled = true;
+    const { result } = await scan(SHA1, [A, B]);
+    expect(result.issuesDisabled).toBe(true);
+    expect(result.skipped).toBe(2);
+    expect(result.created).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(gh.writes().filter((w) => w.path.endsWith("/issues"))).toHaveLength(1); // tried once, not per finding
+  });
+
+  it("a write cap defers the rest to the next run", async () => {
+    const many = Array.from({ length: 5 }, (_, i) => finding({ fingerprint: `eeee000${i}eeee0000`, file: `m${i}.tf` }));
+    const budget = createLocalWriteBudget(2 + 2); // two labels, two issues
+    const { result } = await scan(SHA1, many, { budget });
+    expect(result.created).toHaveLength(2);
+    expect(result.deferred).toBe(3);
+    expect(budget.remaining).toBe(0);
+    // The next run, with a fresh budget, files the rest and nothing twice.
+    const next = await scan(SHA1, many);
+    expect(next.result.created).toHaveLength(3);
+    expect(gh.issues.size).toBe(5);
+  });
+
+  it("keeps the plan's own cap apart from the budget, and refunds what it did not spend", async () => {
+    const budget = createLocalWriteBudget(100);
+    const many = Array.from({ length: 4 }, (_, i) => finding({ fingerprint: `ffff000${i}ffff0000`, file: `m${i}.tf` }));
+    const { result } = await scan(SHA1, many, { budget, config: { maxNewIssuesPerRun: 1 } });
+    expect(result.created).toHaveLength(1);
+    expect(result.deferred).toBe(3);
+    expect(budget.remaining).toBe(100 - result.writes);
+  });
+
+  it("never puts the token in results or errors", async () => {
+    await scan(SHA1, [A]);
+    for (let i = 0; i < 4; i++) gh.failNext("PATCH", /\/issues\/\d+$/, { kind: "status", status: 500, body: { message: `boom token ${TOKEN}` } });
+    const { result } = await scan(SHA2, []);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ action: "close", status: 500 });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+    expect(JSON.stringify(result)).not.toContain(TOKEN.slice(4));
+  });
+});
+
+describe("applyPlan", () => {
+  it("retries an assignee GitHub refuses without the assignee rather than losing the issue", async () => {
+    gh.failNext("POST", /\/issues$/, {
+      kind: "status",
+      status: 422,
+      body: { message: "Validation Failed", errors: [{ resource: "Issue", code: "invalid", field: "assignees" }], documentation_url: "https://docs.github.com/rest" },
+    });
+    const plan = planIssues({
+      findings: [A],
+      suppressed: [],
+      existing: [],
+      config: parseConfig({ assignees: ["departed-user"] }).config,
+      target: target(SHA1),
+      scannedCommit: SHA1,
+    });
+    const result = await applyPlan(plan, { octokit: octokit(), repo: { owner: gh.owner, repo: gh.repo }, appSlug: gh.appSlug, budget: createLocalWriteBudget(50) });
+    expect(result.created).toHaveLength(1);
+    expect(result.errors[0]!.message).toMatch(/assignees not applied/);
+    expect(issueByFingerprint(A.fingerprint)[0]!.assignees).toEqual([]);
+  });
+
+  it("draws on an installation-wide budget through forInstallation, refunding what it did not use", async () => {
+    const used = new Map<number, number>();
+    const shared = {
+      async reserve(id: number, wanted: number) {
+        const grant = Math.min(wanted, 3 - (used.get(id) ?? 0));
+        used.set(id, (used.get(id) ?? 0) + grant);
+        return grant;
+      },
+      async refund(id: number, unused: number) {
+        used.set(id, (used.get(id) ?? 0) - unused);
+      },
+    };
+    gh.labels.set("keywarden", { color: "5319e7", description: null });
+    gh.labels.set("severity:high", { color: "b60205", description: null });
+    const many = Array.from({ length: 4 }, (_, i) => finding({ fingerprint: `abab000${i}abab0000`, file: `m${i}.tf` }));
+    const { result } = await scan(SHA1, many, { budget: forInstallation(shared, 77) });
+    expect(result.created).toHaveLength(3);
+    expect(result.deferred).toBe(1);
+    expect(used.get(77)).toBe(3);
+    expect(used.has(78)).toBe(false);
+  });
+});
+
+describe("listAppIssues", () => {
+  it("reads every page, in all states, and skips pull requests and other authors", async () => {
+    for (let i = 0; i < 130; i++) {
+      const f = finding({ fingerprint: `${(0x10000000 + i).toString(16)}00000000` });
+      gh.seedIssue({ title: `t${i}`, body: renderIssueBody(f, target(SHA1)), state: i % 3 ? "open" : "closed", state_reason: i % 3 ? null : "completed" });
+    }
+    gh.seedIssue({ title: "pr", body: renderIssueBody(A, target(SHA1)), pullRequest: true });
+    const issues = await listAppIssues(octokit(), { owner: gh.owner, repo: gh.repo }, { appSlug: gh.appSlug });
+    expect(issues).toHaveLength(130);
+    expect(issues.filter((i) => i.state === "closed" && i.stateReason === "completed")).toHaveLength(44);
+    expect(issues[0]!.meta?.ruleId).toBe(A.ruleId);
+    expect(gh.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+  });
+});
+
+describe("GitHub Enterprise Server", () => {
+  it("talks to the server's API and links to the server's web UI", async () => {
+    gh.stop();
+    const ghe = new FakeGitHubRepo({ owner: "octo-org", repo: "infra", api: "http://ghe.local/api/v3", web: "http://ghe.local" }).start();
+    try {
+      const { result } = await syncIssues({
+        octokit: new Octokit({ auth: TOKEN, baseUrl: "http://ghe.local/api/v3", log: { debug() {}, info() {}, warn() {}, error() {} } }),
+        repo: { owner: "octo-org", repo: "infra" },
+        appSlug: "keywarden",
+        budget: createLocalWriteBudget(10),
+        findings: [A],
+        suppressed: [],
+        config: parseConfig({}).config,
+        serverUrl: "http://ghe.local",
+        scannedCommit: SHA1,
+      });
+      expect(result.created).toHaveLength(1);
+      expect([...ghe.issues.values()][0]!.body).toContain(`http://ghe.local/octo-org/infra/blob/${SHA1}/envs/prod/iam.tf#L1-L4`);
+    } finally {
+      ghe.stop();
+    }
+  });
+});
