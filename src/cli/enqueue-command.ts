@@ -44,11 +44,13 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
     throw error;
   }
   // Fail fast when Redis is down instead of retrying forever.
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true });
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: () => null });
+  let lastError: Error | undefined;
+  redis.on("error", (error: Error) => (lastError = error));
   try {
     await redis.connect();
   } catch (error) {
-    process.stderr.write(`keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(error as Error).message}\n`);
+    process.stderr.write(`keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(lastError ?? (error as Error)).message}\n`);
     redis.disconnect();
     return 2;
   }
