@@ -11,8 +11,10 @@ const SUMMARY_MARKER = "<!-- keywarden:summary ";
 export async function handleSummaryEdit(context: Context<"issues.edited">, queues: Queues): Promise<void> {
   const { issue, installation, sender } = context.payload;
   const body = issue.body ?? "";
-  // Our own untick edit comes back as a webhook too; only a person's tick counts.
-  if (sender.type === "Bot" || !body.includes(SUMMARY_MARKER) || !isRescanRequested(body)) return;
+  // Our own untick edit comes back as a webhook too; only a person's tick counts. Only an app's
+  // issue can be a summary: a person who pastes the marker into their own issue gets no audit and
+  // no edit of their issue (the same rule as src/github/summary/post.ts).
+  if (sender.type === "Bot" || issue.user?.type !== "Bot" || !body.includes(SUMMARY_MARKER) || !isRescanRequested(body)) return;
   if (!installation) throw new Error(`summary issue #${issue.number} edit carries no installation id`);
   await enqueueAudit(queues, { installationId: installation.id, force: true });
   await context.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {

@@ -86,7 +86,8 @@ function scopeId(kind: string, installationId: number | undefined): string {
 
 export async function enqueueAudit(queues: Queues, data: AuditJobData = {}): Promise<void> {
   await queues.audit.add(data.installationId ? `audit installation ${data.installationId}` : "audit", data, {
-    deduplication: { id: scopeId("audit", data.installationId) },
+    // A forced audit has its own id: a waiting nightly (unforced) one must not swallow it.
+    deduplication: { id: scopeId(data.force ? "audit-forced" : "audit", data.installationId) },
   });
 }
 

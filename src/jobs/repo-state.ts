@@ -16,7 +16,7 @@ export interface RepoState {
   reason?: string;
   /** Default-branch commit of the last successful scan. */
   commitSha?: string;
-  /** Identifies the rule set and configuration the scan ran with. */
+  /** Identifies what produced the scan: Keywarden's version and its rules (see ruleSetId). */
   ruleSet?: string;
   /** False when the write cap deferred some issue changes: the next audit must not skip the repo. */
   complete?: boolean;

@@ -1,0 +1,134 @@
+/**
+ * The worker side of Keywarden as production starts it (`startWorkers` with real processors), on the
+ * real Redis under a unique prefix, with a test Probot whose logs are captured. GitHub is whatever
+ * nock serves (see fake-github.ts). Jobs are awaited through QueueEvents, never by sleeping.
+ *
+ * BullMQ retries a failed job after an exponential back-off (30 s and up in production);
+ * `fastForwardRetries` promotes each retry as soon as BullMQ schedules it, so tests exercise the
+ * real retry path without waiting it out.
+ */
+import { QueueEvents, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import type { Settings } from "../../src/app/settings.js";
+import { createQueues, type Queues } from "../../src/jobs/queues.js";
+import { StateStore } from "../../src/jobs/repo-state.js";
+import { startWorkers, type RunningWorkers } from "../../src/jobs/start-workers.js";
+import type { WorkerDeps } from "../../src/jobs/worker-deps.js";
+import { WriteBudget } from "../../src/jobs/write-budget.js";
+import { captureLog, createTestProbot, type CapturedLog } from "./probot.js";
+import { openTestRedis, REDIS_URL, type TestRedis } from "./redis.js";
+
+export interface Harness {
+  redis: TestRedis;
+  queues: Queues;
+  state: StateStore;
+  deps: WorkerDeps;
+  log: CapturedLog;
+  workers: RunningWorkers;
+  events: { scan: QueueEvents; audit: QueueEvents; summary: QueueEvents };
+  /** Every job added through `queues` (by the test or by a processor), in order. */
+  added: Job[];
+  /** Wait for a job (whatever its current state) to complete; rejects with its final failure. */
+  finished<T = unknown>(job: Job): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  now?: () => Date;
+  settings?: Partial<Settings>;
+  /** Wrap the StateStore (e.g. to make one write fail). */
+  state?: (store: StateStore) => StateStore;
+  /** Promote every scheduled retry at once (default true). */
+  fastRetries?: boolean;
+}
+
+export function testSettings(prefix: string, overrides: Partial<Settings> = {}): Settings {
+  return {
+    redisUrl: REDIS_URL,
+    queuePrefix: prefix,
+    auditCron: "0 2 * * *",
+    summaryCron: "0 8 * * 1",
+    timeZone: "UTC",
+    scanConcurrency: 2,
+    writesPerMinute: 80,
+    writesPerHour: 500,
+    maxNewIssuesPerRun: undefined,
+    serverUrl: "https://github.com",
+    cloneProtocols: ["file"],
+    ...overrides,
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const redis = await openTestRedis();
+  const settings = testSettings(redis.prefix, options.settings);
+  const queues = createQueues(redis.redis, redis.prefix);
+  // Record what each `add` returns: listing a queue right after adding races the worker.
+  const added: Job[] = [];
+  for (const queue of [queues.scan, queues.audit, queues.summary] as { add(...args: unknown[]): Promise<Job> }[]) {
+    const add = queue.add.bind(queue);
+    queue.add = async (...args: unknown[]) => {
+      const job = await add(...args);
+      added.push(job);
+      return job;
+    };
+  }
+  const plainState = new StateStore(redis.redis, redis.prefix);
+  const state = options.state ? options.state(plainState) : plainState;
+  const log = captureLog();
+  const deps: WorkerDeps = {
+    probot: createTestProbot(log.logger),
+    settings,
+    queues,
+    state,
+    budget: new WriteBudget(redis.redis, redis.prefix, { perMinute: settings.writesPerMinute, perHour: settings.writesPerHour }),
+    log: log.logger,
+    version: "0.0.0-test",
+    now: options.now ?? (() => new Date()),
+  };
+  // QueueEvents block on their connection: each gets its own.
+  const eventConnections: Redis[] = [];
+  const queueEvents = (name: string) => {
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    eventConnections.push(connection);
+    return new QueueEvents(name, { connection, prefix: redis.prefix });
+  };
+  const events = { scan: queueEvents(queues.scan.name), audit: queueEvents(queues.audit.name), summary: queueEvents(queues.summary.name) };
+  await Promise.all(Object.values(events).map((e) => e.waitUntilReady()));
+
+  if (options.fastRetries !== false) {
+    for (const [name, queue] of [["scan", queues.scan], ["audit", queues.audit], ["summary", queues.summary]] as const) {
+      events[name].on("delayed", ({ jobId }) => {
+        // Only retries: the schedulers' next runs are delayed jobs too, and must stay in the future.
+        void queue.getJob(jobId).then((job) => (job && job.attemptsMade > 0 ? job.promote().catch(() => undefined) : undefined));
+      });
+    }
+  }
+
+  const workers = await startWorkers(deps, redis.redis);
+  const byQueue = new Map<string, QueueEvents>([
+    [queues.scan.name, events.scan],
+    [queues.audit.name, events.audit],
+    [queues.summary.name, events.summary],
+  ]);
+  return {
+    redis,
+    queues,
+    state,
+    deps,
+    log,
+    workers,
+    events,
+    added,
+    finished<T>(job: Job) {
+      return job.waitUntilFinished(byQueue.get(job.queueName)!) as Promise<T>;
+    },
+    async close() {
+      await workers.close();
+      await Promise.all(Object.values(events).map((e) => e.close()));
+      await Promise.all(eventConnections.map((c) => c.quit()));
+      await queues.close();
+      await redis.cleanup();
+    },
+  };
+}
