@@ -1,0 +1,125 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import picomatch from "picomatch";
+import type { SkippedFile } from "./types.js";
+import { terraformFileKind, type TerraformFileKind } from "./file-kinds.js";
+
+export interface DiscoveredFile {
+  /** POSIX path relative to the root. */
+  path: string;
+  /** Absolute path on disk. */
+  absPath: string;
+  /** POSIX directory relative to the root ("." for the root): the module the file belongs to. */
+  dir: string;
+  /** File name alone. */
+  name: string;
+  kind: TerraformFileKind;
+}
+
+export interface Discovery {
+  /** Sorted by path; the files of one directory are contiguous. */
+  files: DiscoveredFile[];
+  skipped: SkippedFile[];
+  /** Directories that could not be listed, e.g. for lack of permission. */
+  errors: { file: string; message: string }[];
+}
+
+export interface DiscoverOptions {
+  ignorePaths?: readonly string[];
+}
+
+/** Never descended into: VCS data and Terraform's provider/module cache. */
+const SKIPPED_DIRS = new Set([".git", ".terraform"]);
+
+/** One directory's share of the walk: a module's files, plus what was skipped or failed there. */
+export interface DirectoryListing {
+  dir: string;
+  /** Sorted by name. */
+  files: DiscoveredFile[];
+  skipped: SkippedFile[];
+  errors: { file: string; message: string }[];
+}
+
+/**
+ * Walks `root` for Terraform files, one directory at a time (so a scan can work on a module while
+ * the walk goes on, and memory does not grow with the tree). Symlinks are never followed (each is
+ * reported as skipped), so loops and links out of the tree are impossible by construction.
+ * Directories come in a fixed order (depth-first, by name). Synchronous on purpose: listing and
+ * reading many small files is several times faster without a thread-pool round trip per call;
+ * the caller yields to the event loop between directories.
+ */
+export function* walkDirectories(root: string, options: DiscoverOptions = {}): Generator<DirectoryListing> {
+  const patterns = options.ignorePaths ?? [];
+  const isIgnored = patterns.length > 0 ? picomatch([...patterns], { dot: true }) : () => false;
+  const pending: string[] = ["."];
+  while (pending.length > 0) {
+    const rel = pending.pop() as string;
+    const listing: DirectoryListing = { dir: rel, files: [], skipped: [], errors: [] };
+    const abs = rel === "." ? root : join(root, ...rel.split("/"));
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch (error) {
+      listing.errors.push({ file: rel, message: `cannot read directory: ${errorCode(error)}` });
+      yield listing;
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const path = rel === "." ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isSymbolicLink()) {
+        if (!isIgnored(path)) listing.skipped.push({ file: path, reason: "symlink", detail: "symbolic links are not followed" });
+        continue;
+      }
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRS.has(entry.name)) continue;
+        if (isIgnored(path)) {
+          listing.skipped.push({ file: path, reason: "ignored", detail: "matches ignorePaths" });
+          continue;
+        }
+        subdirs.push(path);
+        continue;
+      }
+      const kind = terraformFileKind(entry.name);
+      if (!kind) continue;
+      if (isIgnored(path)) {
+        listing.skipped.push({ file: path, reason: "ignored", detail: "matches ignorePaths" });
+        continue;
+      }
+      if (!entry.isFile()) {
+        listing.skipped.push({ file: path, reason: "unreadable", detail: "not a regular file" });
+        continue;
+      }
+      listing.files.push({ path, absPath: join(abs, entry.name), dir: rel, name: entry.name, kind });
+    }
+    // Reverse onto the stack so directories are visited in name order.
+    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i] as string);
+    yield listing;
+  }
+}
+
+/** The whole walk at once, sorted by path (for tools and benchmarks; `scan` streams instead). */
+export async function discoverFiles(root: string, options: DiscoverOptions = {}): Promise<Discovery> {
+  const files: DiscoveredFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const errors: { file: string; message: string }[] = [];
+  for (const listing of walkDirectories(root, options)) {
+    files.push(...listing.files);
+    skipped.push(...listing.skipped);
+    errors.push(...listing.errors);
+  }
+  files.sort((a, b) => compareByDirThenName(a, b));
+  skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, skipped, errors };
+}
+
+function compareByDirThenName(a: DiscoveredFile, b: DiscoveredFile): number {
+  if (a.dir !== b.dir) return a.dir < b.dir ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function errorCode(error: unknown): string {
+  if (error && typeof error === "object" && "code" in error && typeof error.code === "string") return error.code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,220 @@
+import type { EvaluatedAccessKey, EvaluatedAttribute, Rule } from "../rules/rule.js";
+import type { Finding, ScanError, SuppressedFinding } from "./types.js";
+import type { BlockLayout } from "./hcl-layout.js";
+import { parseHcl } from "./hcl2json-adapter.js";
+import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey } from "./raw-module.js";
+import { buildScope, evaluate, isZeroCount, type ModuleScope } from "./evaluate.js";
+import { findSuppression } from "./suppressions.js";
+import { buildFinding } from "./build-finding.js";
+import { buildExcerpt, isAccessKeyBlock, wrapInBlock, type ModuleExcerpt } from "./module-excerpt.js";
+import { messageOf, type HclFile, type KeySource, type PreparedModule } from "./prepare-module.js";
+
+export interface EvaluateOutcome {
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+  errors: ScanError[];
+}
+
+/** Bounds of one batched hcl2json call. */
+const BATCH_MAX_MODULES = 200;
+const BATCH_MAX_CHARS = 1_000_000;
+
+/** Values of one module after hcl2json. */
+interface ModuleValues {
+  excerpt: ModuleExcerpt;
+  excerptDoc: Record<string, unknown> | undefined;
+  varsDocs: Record<string, unknown>[];
+  /** HCL files hcl2json rejected (reported already). */
+  failed: Set<HclFile>;
+}
+
+/**
+ * Phase two: values for every prepared module, from as few hcl2json calls as possible (one per
+ * batch of modules), then the rules. A batch that fails is retried module by module, and a module
+ * that fails file by file, so an error always names the file that caused it.
+ */
+export async function evaluateModules(modules: readonly PreparedModule[], rules: readonly Rule[]): Promise<EvaluateOutcome> {
+  const out: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
+  for (const batch of batches(modules)) {
+    const excerpts = batch.map((m) => buildExcerpt(m.hclFiles.map((h) => h.layout)));
+    let values: ModuleValues[] | undefined;
+    try {
+      values = await batchValues(batch, excerpts);
+    } catch {
+      values = [];
+      for (const [i, m] of batch.entries()) values.push(await moduleValuesAlone(m, excerpts[i] as ModuleExcerpt, out.errors));
+    }
+    batch.forEach((m, i) => finishModule(m, values[i] as ModuleValues, rules, out));
+  }
+  return out;
+}
+
+function* batches(modules: readonly PreparedModule[]): Generator<PreparedModule[]> {
+  let batch: PreparedModule[] = [];
+  let chars = 0;
+  for (const m of modules) {
+    const size = m.hclFiles.reduce((n, h) => n + h.text.length, 0);
+    if (batch.length > 0 && (batch.length >= BATCH_MAX_MODULES || chars + size > BATCH_MAX_CHARS)) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+    batch.push(m);
+    chars += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function batchValues(batch: readonly PreparedModule[], excerpts: readonly ModuleExcerpt[]): Promise<ModuleValues[]> {
+  const parts: string[] = [];
+  batch.forEach((m, i) => {
+    parts.push(wrapInBlock(`keywarden_module_${i}`, excerpts[i]?.text ?? ""));
+    m.varsFiles.forEach((v, j) => {
+      if ("hcl" in v) parts.push(wrapInBlock(`keywarden_vars_${i}_${j}`, v.hcl));
+    });
+  });
+  const needsParse = batch.some((m, i) => (excerpts[i]?.text ?? "") !== "" || m.varsFiles.some((v) => "hcl" in v));
+  const doc = needsParse ? await parseHcl("keywarden-batch.tf", parts.join("")) : {};
+  checkBatchShape(doc, batch, excerpts);
+  return batch.map((m, i) => ({
+    excerpt: excerpts[i] as ModuleExcerpt,
+    excerptDoc: asBodies(doc[`keywarden_module_${i}`])[0] ?? {},
+    varsDocs: m.varsFiles.map((v, j) => ("doc" in v ? v.doc : (asBodies(doc[`keywarden_vars_${i}_${j}`])[0] ?? {}))),
+    failed: new Set(),
+  }));
+}
+
+/**
+ * Every wrapper block, and every synthetic key, must come back exactly once. Anything else means a
+ * document escaped its wrapper (the parsers disagreed about where something ends): the batch is
+ * then not trusted, and its modules are parsed one by one.
+ */
+function checkBatchShape(doc: Record<string, unknown>, batch: readonly PreparedModule[], excerpts: readonly ModuleExcerpt[]): void {
+  const expected = new Set<string>();
+  batch.forEach((m, i) => {
+    expected.add(`keywarden_module_${i}`);
+    m.varsFiles.forEach((v, j) => {
+      if ("hcl" in v) expected.add(`keywarden_vars_${i}_${j}`);
+    });
+  });
+  for (const key of Object.keys(doc)) {
+    if (!expected.has(key) || !Array.isArray(doc[key]) || (doc[key] as unknown[]).length !== 1) {
+      throw new Error(`batched parse returned an unexpected shape at ${key}`);
+    }
+  }
+  excerpts.forEach((excerpt, i) => {
+    const moduleDoc = asBodies(doc[`keywarden_module_${i}`])[0] ?? {};
+    for (const synthetic of excerpt.names.values()) {
+      if (resourceBodies(moduleDoc, "aws_iam_access_key", synthetic).length !== 1) {
+        throw new Error(`batched parse lost or duplicated ${synthetic}`);
+      }
+    }
+  });
+}
+
+async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, errors: ScanError[]): Promise<ModuleValues> {
+  const values: ModuleValues = { excerpt, excerptDoc: undefined, varsDocs: [], failed: new Set() };
+  try {
+    values.excerptDoc = excerpt.text === "" ? {} : await parseHcl("keywarden-excerpt.tf", excerpt.text);
+  } catch {
+    // Parse each file whole, so the error names the file and the real line.
+    for (const h of m.hclFiles) {
+      try {
+        h.doc = await parseHcl(h.path, h.text);
+      } catch (error) {
+        errors.push({ file: h.path, message: messageOf(error) });
+        values.failed.add(h);
+      }
+    }
+  }
+  for (const v of m.varsFiles) {
+    if ("doc" in v) {
+      values.varsDocs.push(v.doc);
+      continue;
+    }
+    try {
+      values.varsDocs.push(await parseHcl(v.path, v.hcl));
+    } catch (error) {
+      errors.push({ file: v.path, message: messageOf(error) });
+    }
+  }
+  return values;
+}
+
+function finishModule(m: PreparedModule, values: ModuleValues, rules: readonly Rule[], out: EvaluateOutcome): void {
+  const defs = emptyDefinitions();
+  for (const doc of m.docs) collectDefinitions(doc, defs);
+  if (values.excerptDoc) collectDefinitions(values.excerptDoc, defs);
+  else for (const h of m.hclFiles) if (h.doc) collectDefinitions(h.doc, defs);
+  const scope = buildScope(defs, values.varsDocs);
+
+  const keys: { raw: RawAccessKey; source: KeySource }[] = [...m.jsonKeys];
+  for (const h of [...m.hclFiles, ...m.wholeKeyFiles]) {
+    if (!h.source || values.failed.has(h)) continue;
+    for (const raw of hclKeys(h, values)) keys.push({ raw, source: h.source });
+  }
+  for (const { raw, source } of keys) checkKey(raw, source, scope, rules, out);
+}
+
+function hclKeys(h: HclFile, values: ModuleValues): RawAccessKey[] {
+  const keys: RawAccessKey[] = [];
+  const seen = new Map<string, number>();
+  for (const block of h.layout.topBlocks) {
+    if (!isAccessKeyBlock(block)) continue;
+    const name = block.labels[1] ?? "";
+    const index = seen.get(name) ?? 0;
+    seen.set(name, index + 1);
+    const body = bodyFor(h, block, name, index, values);
+    const attributes = new Map<string, { line: number; raw: unknown }>();
+    for (const [attr, line] of block.attributes) {
+      if (body && attr in body) attributes.set(attr, { line, raw: body[attr] });
+    }
+    keys.push({
+      file: h.path,
+      name,
+      syntax: "hcl",
+      headerLine: block.startLine,
+      block: { startLine: block.startLine, endLine: block.endLine },
+      attributes,
+    });
+  }
+  return keys;
+}
+
+function bodyFor(h: HclFile, block: BlockLayout, name: string, index: number, values: ModuleValues): Record<string, unknown> | undefined {
+  if (h.doc) return resourceBodies(h.doc, "aws_iam_access_key", name)[index];
+  const synthetic = values.excerpt.names.get(block);
+  if (!values.excerptDoc || synthetic === undefined) return undefined;
+  return resourceBodies(values.excerptDoc, "aws_iam_access_key", synthetic)[0];
+}
+
+function resourceBodies(doc: Record<string, unknown>, type: string, name: string): Record<string, unknown>[] {
+  return asBodies(doc["resource"]).flatMap((resources) => asBodies(resources[type]).flatMap((byName) => asBodies(byName[name])));
+}
+
+function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rules: readonly Rule[], out: EvaluateOutcome): void {
+  const attributes: Record<string, EvaluatedAttribute> = {};
+  for (const [name, attr] of raw.attributes) {
+    const value = evaluate(attr.raw, scope);
+    attributes[name] = { line: attr.line, value: value.value, resolved: value.resolved };
+  }
+  const count = attributes["count"];
+  if (count && isZeroCount(count)) return;
+  const key: EvaluatedAccessKey = {
+    file: raw.file,
+    address: `aws_iam_access_key.${raw.name}`,
+    syntax: raw.syntax,
+    headerLine: raw.headerLine,
+    block: raw.block,
+    blockLines: source.lines.slice(raw.block.startLine - 1, raw.block.endLine),
+    attributes,
+  };
+  for (const rule of rules) {
+    const hit = rule.check(key);
+    if (!hit) continue;
+    const finding = buildFinding(rule, key, hit);
+    const suppression = findSuppression(source.directives, [rule.meta.id, ...rule.aliases], hit.line);
+    if (suppression) out.suppressed.push({ ...finding, suppression });
+    else out.findings.push(finding);
+  }
+}

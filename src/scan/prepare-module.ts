@@ -1,0 +1,254 @@
+import type { ScanError, SkippedFile } from "./types.js";
+import type { DiscoveredFile } from "./discover-files.js";
+import { classifyBytes, decodeText, readTerraformFile } from "./read-terraform-file.js";
+import { mayDeclareAccessKey, mayDefineReferencedValues } from "./precheck.js";
+import { addDocDefinitions, addLayoutDefinitions, addReferences, emptyNames, missingNames } from "./references.js";
+import { parseHcl, warmUpHclParser } from "./hcl2json-adapter.js";
+import { layoutHcl, type HclLayout } from "./hcl-layout.js";
+import { jsonAccessKeys, parseTerraformJson } from "./json-terraform.js";
+import type { RawAccessKey } from "./raw-module.js";
+import { parseSuppressions, type SuppressionDirective } from "./suppressions.js";
+import { autoloadOrder } from "./file-kinds.js";
+import { isAccessKeyBlock } from "./module-excerpt.js";
+
+/** Where a key's snippet and suppressions come from. */
+export interface KeySource {
+  lines: string[];
+  directives: SuppressionDirective[];
+}
+
+/** An HCL file of a candidate module, after tree-sitter, before values. */
+export interface HclFile {
+  path: string;
+  name: string;
+  text: string;
+  layout: HclLayout;
+  /** Present for key files: snippets and suppressions. */
+  source?: KeySource;
+  /** Set when hcl2json parsed the whole file (tree-sitter saw an error and hcl2json accepted it). */
+  doc?: Record<string, unknown>;
+}
+
+export type VarsFile = { path: string; name: string; doc: Record<string, unknown> } | { path: string; name: string; hcl: string };
+
+/** What phase one keeps of a module that may produce findings; everything else is dropped. */
+export interface PreparedModule {
+  dir: string;
+  /** Keys from Terraform JSON files, complete with raw values. */
+  jsonKeys: { raw: RawAccessKey; source: KeySource }[];
+  /** Documents whose definitions (variables, locals, users) count: JSON files, whole-parsed HCL. */
+  docs: Record<string, unknown>[];
+  /** HCL files with a clean tree, key files first: their values come from the batched excerpt. */
+  hclFiles: HclFile[];
+  /** Key files whose values come from `doc` (parsed whole). */
+  wholeKeyFiles: HclFile[];
+  /** Auto-loaded variable files, in Terraform's order. */
+  varsFiles: VarsFile[];
+}
+
+export interface ModuleContext {
+  maxFileBytes: number;
+}
+
+export interface PrepareResult {
+  errors: ScanError[];
+  skipped: SkippedFile[];
+  bytesRead: number;
+  filesParsed: number;
+  prepared?: PreparedModule;
+}
+
+interface LoadedFile {
+  file: DiscoveredFile;
+  bytes: Buffer;
+}
+
+/**
+ * Phase one for a module directory: read each file once, and go further only when some `.tf` /
+ * `.tf.json` of it mentions `aws_iam_access_key`. Then locate blocks with tree-sitter; the other
+ * files of the directory are looked at only when a key's values refer to variables, locals or users.
+ */
+export async function prepareModule(files: readonly DiscoveredFile[], ctx: ModuleContext): Promise<PrepareResult> {
+  const result: PrepareResult = { errors: [], skipped: [], bytesRead: 0, filesParsed: 0 };
+  const loaded = loadFiles(files, ctx, result);
+  const isConfig = (f: LoadedFile): boolean => f.file.kind === "tf" || f.file.kind === "tf.json";
+  const keyCandidates = loaded.filter((f) => isConfig(f) && mayDeclareAccessKey(f.bytes, f.file.kind === "tf.json"));
+  if (keyCandidates.length === 0) return result;
+
+  const prepared: PreparedModule = { dir: files[0]?.dir ?? ".", jsonKeys: [], docs: [], hclFiles: [], wholeKeyFiles: [], varsFiles: [] };
+  for (const f of keyCandidates) {
+    const text = decodeText(f.bytes);
+    if (f.file.kind === "tf.json") {
+      result.filesParsed++;
+      try {
+        const parsed = parseTerraformJson(text);
+        prepared.docs.push(parsed.doc);
+        const source: KeySource = { lines: splitLines(text), directives: [] };
+        for (const raw of jsonAccessKeys(parsed, f.file.path)) prepared.jsonKeys.push({ raw, source });
+      } catch (error) {
+        result.errors.push({ file: f.file.path, message: messageOf(error) });
+      }
+      continue;
+    }
+    const hcl = await layoutFile(f, text, result);
+    if (!hcl) continue;
+    const lines = hcl.layout.lines.map(stripCr);
+    hcl.source = { lines, directives: parseSuppressions(hcl.layout, lines) };
+    if (hcl.doc) {
+      prepared.docs.push(hcl.doc);
+      prepared.wholeKeyFiles.push(hcl);
+    } else prepared.hclFiles.push(hcl);
+  }
+
+  // The text only mentioned the type (e.g. an output reading a key's secret): nothing to check.
+  const keyFiles = [...prepared.hclFiles, ...prepared.wholeKeyFiles];
+  if (prepared.jsonKeys.length === 0 && !keyFiles.some((h) => h.layout.topBlocks.some(isAccessKeyBlock))) return result;
+  warmUpHclParser();
+
+  // Which names do the keys refer to, and which do the files parsed so far define? Of the other
+  // files, parse only those whose text mentions a name still missing, until nothing is missing.
+  const refs = emptyNames();
+  const defined = emptyNames();
+  for (const h of keyFiles) {
+    for (const b of h.layout.topBlocks) if (isAccessKeyBlock(b)) addReferences(b.bodyText, refs);
+    if (h.doc) addDocDefinitions(h.doc, defined, refs);
+    else addLayoutDefinitions(h.layout, defined, refs);
+  }
+  for (const k of prepared.jsonKeys) for (const a of k.raw.attributes.values()) addReferences(JSON.stringify(a.raw) ?? "", refs);
+  for (const doc of prepared.docs) addDocDefinitions(doc, defined, refs);
+
+  const included = new Set(keyCandidates);
+  for (;;) {
+    const missing = missingNames(refs, defined);
+    if (missing.length === 0) break;
+    const more = loaded.filter((f) => !included.has(f) && isConfig(f) && missing.some((name) => f.bytes.includes(name)));
+    if (more.length === 0) break;
+    for (const f of more) {
+      included.add(f);
+      const text = decodeText(f.bytes);
+      if (!mayDefineReferencedValues(text)) continue;
+      if (f.file.kind === "tf.json") {
+        result.filesParsed++;
+        try {
+          const doc = parseTerraformJson(text).doc;
+          prepared.docs.push(doc);
+          addDocDefinitions(doc, defined, refs);
+        } catch (error) {
+          result.errors.push({ file: f.file.path, message: messageOf(error) });
+        }
+        continue;
+      }
+      const hcl = await layoutFile(f, text, result);
+      if (!hcl) continue;
+      if (hcl.doc) {
+        prepared.docs.push(hcl.doc);
+        addDocDefinitions(hcl.doc, defined, refs);
+      } else {
+        prepared.hclFiles.push(hcl);
+        addLayoutDefinitions(hcl.layout, defined, refs);
+      }
+    }
+  }
+
+  if (refs.vars.size > 0) {
+    const autoloaded = loaded
+      .filter((f) => autoloadOrder(f.file.name) !== undefined)
+      .sort((a, b) => ((autoloadOrder(a.file.name) ?? "") < (autoloadOrder(b.file.name) ?? "") ? -1 : 1));
+    for (const f of autoloaded) {
+      result.filesParsed++;
+      const text = decodeText(f.bytes);
+      if (f.file.kind === "tfvars.json") {
+        try {
+          prepared.varsFiles.push({ path: f.file.path, name: f.file.name, doc: parseTerraformJson(text).doc });
+        } catch (error) {
+          result.errors.push({ file: f.file.path, message: messageOf(error) });
+        }
+      } else {
+        const vars = await prepareVarsFile(f, text, result);
+        if (vars) prepared.varsFiles.push(vars);
+      }
+    }
+  }
+  result.prepared = prepared;
+  return result;
+}
+
+function loadFiles(files: readonly DiscoveredFile[], ctx: ModuleContext, result: PrepareResult): LoadedFile[] {
+  const loaded: LoadedFile[] = [];
+  for (const file of files) {
+    const outcome = readTerraformFile(file.absPath, ctx.maxFileBytes);
+    if (!outcome.ok) {
+      result.bytesRead += outcome.bytesRead;
+      result.skipped.push({ file: file.path, reason: outcome.reason, detail: outcome.detail });
+      continue;
+    }
+    result.bytesRead += outcome.bytes.length;
+    const kind = classifyBytes(outcome.bytes);
+    if (!kind.ok) {
+      result.skipped.push({ file: file.path, reason: kind.reason, detail: kind.detail });
+      continue;
+    }
+    loaded.push({ file, bytes: outcome.bytes });
+  }
+  return loaded;
+}
+
+/**
+ * tree-sitter layout of one HCL file. When tree-sitter sees a syntax error, hcl2json parses the
+ * whole file at once: its message (file, line, column) is the one reported, and if it does accept
+ * the file, its values are used.
+ */
+async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): Promise<HclFile | undefined> {
+  let layout: HclLayout;
+  try {
+    layout = await layoutHcl(text);
+  } catch (error) {
+    result.errors.push({ file: f.file.path, message: `cannot locate positions: ${messageOf(error)}` });
+    return undefined;
+  }
+  result.filesParsed++;
+  const hcl: HclFile = { path: f.file.path, name: f.file.name, text, layout };
+  if (!layout.hasError) return hcl;
+  try {
+    hcl.doc = await parseHcl(f.file.path, text);
+    return hcl;
+  } catch (error) {
+    result.errors.push({ file: f.file.path, message: messageOf(error) });
+    return undefined;
+  }
+}
+
+/**
+ * A `.tfvars` file is batched into one hcl2json call with other documents, wrapped in a block, so
+ * it must not be able to close that block early and forge another module's values: only a file
+ * that tree-sitter parses cleanly, with attributes and no blocks, is batched. Anything else is
+ * parsed on its own (and reported if it does not parse).
+ */
+async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResult): Promise<VarsFile | undefined> {
+  let safe = false;
+  try {
+    const layout = await layoutHcl(text);
+    safe = !layout.hasError && layout.topBlocks.length === 0;
+  } catch {
+    safe = false;
+  }
+  if (safe) return { path: f.file.path, name: f.file.name, hcl: text };
+  try {
+    return { path: f.file.path, name: f.file.name, doc: await parseHcl(f.file.path, text) };
+  } catch (error) {
+    result.errors.push({ file: f.file.path, message: messageOf(error) });
+    return undefined;
+  }
+}
+
+export function splitLines(text: string): string[] {
+  return text.split("\n").map(stripCr);
+}
+
+function stripCr(line: string): string {
+  return line.endsWith("\r") ? line.slice(0, -1) : line;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

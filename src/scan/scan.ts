@@ -1,0 +1,118 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { rules as allRules } from "../rules/index.js";
+import type { Rule } from "../rules/rule.js";
+import type { Finding, ScanError, ScanOptions, ScanResult, SkippedFile, SuppressedFinding } from "./types.js";
+import { walkDirectories } from "./discover-files.js";
+import { prepareModule, type PreparedModule } from "./prepare-module.js";
+import { evaluateModules } from "./evaluate-modules.js";
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** Files (and directories) read between two yields to the event loop. */
+const YIELD_EVERY = 64;
+/** Candidate modules evaluated together (one hcl2json call per batch, memory bounded by it). */
+const EVALUATION_BATCH = 100;
+
+/**
+ * Scans a directory of Terraform for the registered rules. Pure with respect to the outside world:
+ * it reads the files under `root` and nothing else (no network, no clock), and its output is sorted
+ * so the same tree always gives the same result. Throws only when `root` itself cannot be scanned.
+ */
+export async function scan(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+  const absRoot = resolve(root);
+  const rootStat = await stat(absRoot);
+  if (!rootStat.isDirectory()) throw new Error(`${root} is not a directory`);
+  const rules = selectRules(options.ruleIds);
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+
+  // Phase one walks the tree directory by directory (each directory is a module), reads every
+  // file once and keeps only what may produce a finding; phase two parses what was kept with as
+  // few hcl2json calls as possible, then applies the rules.
+  const skipped: SkippedFile[] = [];
+  const errors: ScanError[] = [];
+  const findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const evaluations: Promise<void>[] = [];
+  let pending: PreparedModule[] = [];
+  let filesDiscovered = 0;
+  let filesParsed = 0;
+  let bytesRead = 0;
+  let modules = 0;
+  let sinceYield = 0;
+  let failure: { error: unknown } | undefined;
+  // Candidate modules are evaluated in batches while the walk goes on (hcl2json runs in its own
+  // thread), so memory is bounded by a batch, not by the tree. Output is sorted at the end, so
+  // batch composition never shows in the result.
+  const evaluatePending = (): void => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    evaluations.push(
+      evaluateModules(batch, rules).then(
+        (outcome) => {
+          findings.push(...outcome.findings);
+          suppressed.push(...outcome.suppressed);
+          errors.push(...outcome.errors);
+        },
+        // Handled here so a failure cannot go unobserved while the walk goes on; rethrown below.
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      ),
+    );
+  };
+  for (const listing of walkDirectories(absRoot, options.ignorePaths ? { ignorePaths: options.ignorePaths } : {})) {
+    skipped.push(...listing.skipped);
+    errors.push(...listing.errors);
+    sinceYield += listing.files.length + 1;
+    if (listing.files.length > 0) {
+      modules++;
+      filesDiscovered += listing.files.length;
+      const r = await prepareModule(listing.files, { maxFileBytes });
+      skipped.push(...r.skipped);
+      errors.push(...r.errors);
+      filesParsed += r.filesParsed;
+      bytesRead += r.bytesRead;
+      if (r.prepared) pending.push(r.prepared);
+      if (pending.length >= EVALUATION_BATCH) evaluatePending();
+    }
+    // Reads are synchronous (much faster for many small files): let timers and I/O of the rest of
+    // the process (job lock renewals, webhooks) run regularly. Counted in work, not time.
+    if (sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  evaluatePending();
+  await Promise.all(evaluations);
+  if (failure) throw failure.error;
+
+  return {
+    findings: findings.sort(compareFindings),
+    suppressed: suppressed.sort(compareFindings),
+    errors: errors.sort((a, b) =>
+      a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
+    ),
+    stats: {
+      filesDiscovered,
+      filesParsed,
+      bytesRead,
+      modules,
+      skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    },
+  };
+}
+
+function selectRules(ids: readonly string[] | undefined): readonly Rule[] {
+  if (!ids) return allRules;
+  const unknown = ids.filter((id) => !allRules.some((r) => r.meta.id === id));
+  if (unknown.length > 0) throw new Error(`unknown rule id: ${unknown.join(", ")}`);
+  return allRules.filter((r) => ids.includes(r.meta.id));
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0;
+}
