@@ -14,6 +14,7 @@ import { StateStore } from "../jobs/repo-state.js";
 import { WriteBudget } from "../jobs/write-budget.js";
 import { startWorkers } from "../jobs/start-workers.js";
 import { packageVersion } from "./version.js";
+import { stopHclParser } from "../scan/index.js";
 
 const ROLES: readonly Role[] = ["all", "web", "worker"];
 
@@ -68,6 +69,8 @@ async function serve(role: Role, settings: Settings): Promise<void> {
       for (const close of closers) await close();
       await queues.close();
       await redis.quit();
+      // hcl2json runs in a worker thread: stop it so nothing outlives the drain.
+      await stopHclParser();
       process.exit(0);
     } catch (error) {
       process.stderr.write(`keywarden serve: shutdown failed: ${(error as Error).message}\n`);

@@ -1,8 +1,9 @@
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CloneError, withTerraformCheckout } from "../../src/github/clone.js";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
+import { serveGitOverHttp } from "../helpers/git-http-server.js";
 
 async function listFiles(dir: string, root = dir): Promise<string[]> {
   const out: string[] = [];
@@ -90,5 +91,40 @@ describe("withTerraformCheckout", () => {
     expect(error).toBeInstanceOf(CloneError);
     expect(String((error as Error).message)).toMatch(/git clone failed/);
     expect(String((error as Error).message)).not.toContain(token);
+  });
+});
+
+describe("withTerraformCheckout over HTTP (GitHub Enterprise Server with GHE_PROTOCOL=http)", () => {
+  it("sends the token only as an Authorization header, and never writes it into the checkout", async () => {
+    const repo = await createTestRepo();
+    const server = await serveGitOverHttp(dirname(repo.bare));
+    try {
+      const sha = await repo.commit({ "iam/main.tf": 'resource "aws_iam_access_key" "k" { user = "root" }\n', "docs/x.md": "x" });
+      const token = "ghs_TokenThatMustStaySecret0123456789";
+      const files = await withTerraformCheckout(
+        {
+          cloneUrl: `${server.origin}/${basename(repo.bare)}`,
+          token,
+          tokenOrigin: server.origin,
+          allowedProtocols: ["http"],
+        },
+        async ({ dir, commitSha }) => {
+          expect(commitSha).toBe(sha);
+          const gitFiles = await readdir(join(dir, ".git"), { recursive: true });
+          for (const f of gitFiles) {
+            const path = join(dir, ".git", String(f));
+            if ((await stat(path)).isFile()) expect(await readFile(path, "latin1")).not.toContain(token);
+          }
+          return listFiles(dir);
+        },
+      );
+      expect(files).toEqual(["iam/main.tf"]);
+      const expected = `basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+      expect(server.authorizations.length).toBeGreaterThan(0);
+      expect(server.authorizations.every((a) => a?.toLowerCase() === expected.toLowerCase())).toBe(true);
+    } finally {
+      await server.close();
+      await repo.remove();
+    }
   });
 });
