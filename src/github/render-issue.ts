@@ -121,14 +121,7 @@ export function renderIssueBody(finding: Finding, target: IssueTarget): string {
   const tail = [
     "<sub>Filed by Keywarden. Fix the code and this issue closes itself on the next scan; close it as *not planned* to accept the risk, or suppress it in code with `# keywarden:ignore RULE_ID reason`.</sub>",
     "",
-    fingerprintMarker(finding.fingerprint),
-    metaMarker({
-      fingerprint: finding.fingerprint,
-      ruleId: finding.ruleId,
-      severity: finding.severity,
-      file: finding.file,
-      resource: finding.resource,
-    }),
+    ...markers(finding),
   ];
 
   const assemble = (snippet: string, snippetNote: string, fix: string, fixNote: string): string =>
@@ -178,13 +171,15 @@ function fallbackBody(finding: Finding, target: IssueTarget): string {
     "",
     "_(details omitted: too long for an issue body)_",
     "",
-    fingerprintMarker(finding.fingerprint),
-    metaMarker({
-      fingerprint: finding.fingerprint,
-      ruleId: finding.ruleId,
-      severity: finding.severity,
-      file: finding.file.slice(0, 1000),
-      resource: finding.resource.slice(0, 1000),
-    }),
+    ...markers(finding),
   ].join("\n");
+}
+
+/** The hidden markers every finding issue ends with (paths capped: they only feed the summary). */
+function markers(finding: Finding): string[] {
+  const { fingerprint, ruleId, severity } = finding;
+  return [
+    fingerprintMarker(fingerprint),
+    metaMarker({ fingerprint, ruleId, severity, file: finding.file.slice(0, 1000), resource: finding.resource.slice(0, 1000) }),
+  ];
 }

@@ -30,3 +30,8 @@ export function keyStatus(key: EvaluatedAccessKey): KeyStatus {
   const active = typeof status.value === "string" && status.value.toLowerCase() === "active";
   return { active, present: status };
 }
+
+/** The status part of a message: the value given, or why an absent status still means Active. */
+export function describeStatus(status: KeyStatus): string {
+  return status.present ? `status ${describeValue(status.present.value)}` : 'no status, so it defaults to "Active"';
+}

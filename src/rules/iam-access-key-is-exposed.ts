@@ -1,5 +1,5 @@
 import type { Rule } from "./rule.js";
-import { describeValue, keyStatus, userText } from "./access-key-values.js";
+import { describeStatus, describeValue, keyStatus, userText } from "./access-key-values.js";
 import { deactivateKeyFix } from "./deactivate-key-fix.js";
 import { ACCESS_KEY_PROVIDER_DOCS_URL, ROOT_KEY_GUIDANCE_URL, rootKeyRemediation } from "./root-key-remediation.js";
 
@@ -33,9 +33,7 @@ export const iamAccessKeyIsExposed: Rule = {
     if (user === undefined || userAttr === undefined || user.toLowerCase() !== "root") return undefined;
     const status = keyStatus(key);
     if (!status.active) return undefined;
-    const statusPart = status.present
-      ? `status ${describeValue(status.present.value)}`
-      : "no status, so it defaults to \"Active\"";
+    const statusPart = describeStatus(status);
     return {
       line: userAttr.line,
       message: `${key.address} declares an access key for user ${describeValue(user)} with ${statusPart}.`,
