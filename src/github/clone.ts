@@ -39,6 +39,11 @@ export class CloneError extends Error {
   override name = "CloneError";
 }
 
+/** The repository has no commits: nothing to scan, and nothing wrong. */
+export class EmptyRepositoryError extends CloneError {
+  override name = "EmptyRepositoryError";
+}
+
 function gitEnvironment(options: CloneOptions): NodeJS.ProcessEnv {
   const config: [string, string][] = [
     ["core.hooksPath", "/dev/null"],
@@ -117,11 +122,18 @@ export async function withTerraformCheckout<T>(options: CloneOptions, work: (che
   const dir = join(root, "repo");
   try {
     const branch = options.branch ? ["--branch", options.branch] : [];
-    await runGit(
-      ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
-      env,
-      options,
-    );
+    try {
+      await runGit(
+        ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
+        env,
+        options,
+      );
+    } catch (error) {
+      // An empty repository has no branch to clone; tell that apart from a real failure.
+      const refs = await runGit(["ls-remote", "--", options.cloneUrl], env, options).catch(() => undefined);
+      if (refs === "") throw new EmptyRepositoryError("the repository is empty (no commits)");
+      throw error;
+    }
     await runGit(["sparse-checkout", "set", "--no-cone", ...TERRAFORM_PATTERNS], env, options, dir);
     await runGit(["checkout", "--quiet"], env, options, dir);
     const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);

@@ -6,7 +6,7 @@
  */
 import type { Job } from "bullmq";
 import { scan } from "../scan/index.js";
-import { withTerraformCheckout } from "../github/clone.js";
+import { EmptyRepositoryError, withTerraformCheckout } from "../github/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
 import { forInstallation } from "../github/apply-plan.js";
 import { redactSecrets } from "../github/requester.js";
@@ -84,7 +84,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
   const app = await deps.probot.auth();
   const token = await mintCloneToken(app, installationId, repo);
   const cloneUrl = new URL(repository.clone_url);
-  const { result, commitSha } = await withTerraformCheckout(
+  const checkout = await withTerraformCheckout(
     {
       cloneUrl: repository.clone_url,
       branch: repository.default_branch,
@@ -94,7 +94,16 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       allowedProtocols: deps.settings.cloneProtocols,
     },
     async ({ dir, commitSha }) => ({ commitSha, result: await scan(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) }),
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof EmptyRepositoryError) return undefined;
+    throw error;
+  });
+  if (!checkout) {
+    await deps.state.putRepo({ ...base, status: "skipped", reason: "empty repository" });
+    if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
+    return { status: "skipped", reason: "empty repository" };
+  }
+  const { result, commitSha } = checkout;
   for (const e of result.errors) log.warn({ file: e.file }, `Terraform file not scanned: ${e.message}`);
 
   const outcome: ScanOutcome = {

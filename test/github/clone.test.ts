@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CloneError, withTerraformCheckout } from "../../src/github/clone.js";
+import { CloneError, EmptyRepositoryError, withTerraformCheckout } from "../../src/github/clone.js";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
 import { serveGitOverHttp } from "../helpers/git-http-server.js";
 
@@ -124,6 +124,18 @@ describe("withTerraformCheckout over HTTP (GitHub Enterprise Server with GHE_PRO
       expect(server.authorizations.every((a) => a?.toLowerCase() === expected.toLowerCase())).toBe(true);
     } finally {
       await server.close();
+      await repo.remove();
+    }
+  });
+});
+
+describe("withTerraformCheckout on an empty repository", () => {
+  it("says the repository is empty instead of failing", async () => {
+    const repo = await createTestRepo();
+    try {
+      const error = await withTerraformCheckout({ cloneUrl: repo.url, branch: "main", allowedProtocols: ["file"] }, async () => 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmptyRepositoryError);
+    } finally {
       await repo.remove();
     }
   });
