@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { terraformFileKind } from "../src/scan/file-kinds.js";
 
 export type Approach = "read" | "keywarden" | "hcl2json";
 
@@ -26,15 +27,13 @@ export interface Measurement {
   detail: Record<string, number>;
 }
 
-const TERRAFORM = /\.(tf|tf\.json|tfvars)$/;
-
 /** The same file set the scanner reads: Terraform files, no `.git/` or `.terraform/`, no symlinks. */
-export function* terraformFiles(dir: string): Generator<string> {
+function* terraformFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== ".git" && entry.name !== ".terraform") yield* terraformFiles(path);
-    } else if (entry.isFile() && TERRAFORM.test(entry.name)) {
+    } else if (entry.isFile() && terraformFileKind(entry.name)) {
       yield path;
     }
   }

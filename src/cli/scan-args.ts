@@ -42,10 +42,11 @@ function quote(value: string): string {
   return `'${escapeForTerminal(value)}'`;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T | string {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  return `${flag} must be one of ${allowed.join(", ")} (got ${quote(value)})`;
+/** The flag's value if it is one of `allowed` (`fallback` when the flag is absent), else the usage error. */
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): { value: T } | { error: string } {
+  if (value === undefined) return { value: fallback };
+  if ((allowed as readonly string[]).includes(value)) return { value: value as T };
+  return { error: `${flag} must be one of ${allowed.join(", ")} (got ${quote(value)})` };
 }
 
 /** Turns node's parseArgs errors (long, multi-sentence) into one line naming the flag. */
@@ -89,12 +90,10 @@ export function parseScanArgs(argv: readonly string[]): ParsedScanArgs {
   if (values.help) return { kind: "help" };
 
   const format = oneOf("--format", values.format, FORMATS, "text");
-  if (!(FORMATS as readonly string[]).includes(format)) return { kind: "usage-error", message: format };
+  if ("error" in format) return { kind: "usage-error", message: format.error };
   const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON, "medium");
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) return { kind: "usage-error", message: failOn };
-  if (values.output !== undefined && values.output === "") {
-    return { kind: "usage-error", message: "--output needs a file name" };
-  }
+  if ("error" in failOn) return { kind: "usage-error", message: failOn.error };
+  if (values.output === "") return { kind: "usage-error", message: "--output needs a file name" };
 
   if (positionals.length === 0) return { kind: "usage-error", message: "missing <path> (the directory to scan)" };
   if (positionals.length > 1) {
@@ -103,7 +102,7 @@ export function parseScanArgs(argv: readonly string[]): ParsedScanArgs {
   const path = positionals[0]!;
   if (path === "") return { kind: "usage-error", message: "<path> is empty" };
 
-  const args: ScanArgs = { path, format: format as Format, failOn: failOn as FailOn };
+  const args: ScanArgs = { path, format: format.value, failOn: failOn.value };
   if (values.output !== undefined) args.output = values.output;
   return { kind: "scan", args };
 }

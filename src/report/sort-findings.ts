@@ -1,20 +1,8 @@
-/** The one order every report uses, so two scans of the same tree print the same bytes. */
+/** The one order every report uses (the scan's own), so two scans of the same tree print the same bytes. */
 import type { Finding } from "../scan/types.js";
-import { SEVERITY_RANK } from "../scan/types.js";
+import { compareFindings } from "../scan/order.js";
 
 /** Findings in reading order: by file, then line, then most severe first, then rule id. */
 export function sortFindings<T extends Finding>(findings: readonly T[]): T[] {
-  return [...findings].sort(
-    (a, b) =>
-      compareText(a.file, b.file) ||
-      a.line - b.line ||
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      compareText(a.ruleId, b.ruleId) ||
-      compareText(a.resource, b.resource),
-  );
+  return [...findings].sort(compareFindings);
 }
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-

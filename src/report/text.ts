@@ -4,7 +4,8 @@
  * that were skipped, so nothing the scan left out is silent.
  */
 import type { Finding, ScanResult, Severity } from "../scan/types.js";
-import { compareText, sortFindings } from "./sort-findings.js";
+import { compareText } from "../scan/order.js";
+import { sortFindings } from "./sort-findings.js";
 import { ansiPalette, escapeForTerminal, plainPalette, type Palette } from "./terminal-text.js";
 
 export interface TextOptions {

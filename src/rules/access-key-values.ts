@@ -27,7 +27,8 @@ export function keyStatus(key: EvaluatedAccessKey): KeyStatus {
   const status = key.attributes["status"];
   // In Terraform, an attribute set to null is an attribute left unset.
   if (!status || !status.resolved || status.value === null || status.value === undefined) return { active: true, present: undefined };
-  const active = typeof status.value === "string" && status.value.toLowerCase() === "active";
+  // Surrounding whitespace (a heredoc's final newline) is not part of the value AWS would check.
+  const active = typeof status.value === "string" && status.value.trim().toLowerCase() === "active";
   return { active, present: status };
 }
 

@@ -1,4 +1,5 @@
 import type { EvaluatedAccessKey } from "./rule.js";
+import { closingBrace } from "../scan/closing-brace.js";
 
 /**
  * The concrete fix as a unified diff of the resource block: set `status = "Inactive"` (replacing
@@ -29,44 +30,68 @@ function hclAfter(key: EvaluatedAccessKey, lines: string[]): string[] {
   const status = key.attributes["status"];
   const { startLine, endLine } = key.block;
   if (status && status.line > startLine && status.line < endLine) {
-    const i = status.line - startLine;
-    out[i] = `${indentOf(out[i] ?? "")}status = "Inactive"`;
+    // Replace the whole attribute: its value may span lines (a heredoc, a bracketed expression).
+    const first = status.line - startLine;
+    const last = Math.min(status.endLine ?? status.line, endLine - 1) - startLine;
+    out.splice(first, last - first + 1, `${indentOf(out[first] ?? "")}status = "Inactive"`);
     return out;
   }
-  if (startLine === endLine) {
-    // One-line block: put the attribute before its closing brace.
-    const line = out[0] ?? "";
-    const close = line.lastIndexOf("}");
-    out[0] = close < 0 ? line : `${line.slice(0, close).replace(/\s*$/, "")} status = "Inactive" ${line.slice(close)}`;
-    return out;
-  }
+  if (startLine === endLine) return expandOneLineBlock(out[0] ?? "");
   out.splice(out.length - 1, 0, `${attributeIndent(key, lines)}status = "Inactive"`);
   return out;
 }
 
+/**
+ * HCL allows a single-line block to hold one argument only, so the fix cannot add `status` inside
+ * it: the block is written out over several lines. A comment after the closing brace stays on the
+ * header line, where a suppression comment means the same thing.
+ */
+function expandOneLineBlock(line: string): string[] {
+  const open = line.indexOf("{");
+  const close = open < 0 ? -1 : closingBrace(line, open + 1);
+  if (close < 0) return [line];
+  const indent = indentOf(line);
+  const inner = line.slice(open + 1, close).trim();
+  const trailing = line.slice(close + 1).trimEnd();
+  return [
+    line.slice(0, open + 1).trimEnd() + trailing,
+    ...(inner ? [`${indent}  ${inner}`] : []),
+    `${indent}  status = "Inactive"`,
+    `${indent}}`,
+  ];
+}
+
 function jsonAfter(key: EvaluatedAccessKey, lines: string[]): string[] {
   const out = [...lines];
-  const status = key.attributes["status"];
   const { startLine } = key.block;
+  const status = key.attributes["status"];
   if (status && status.line >= startLine) {
+    // From the attribute's own column: a one-line document may hold other keys' "status".
     const i = status.line - startLine;
     const line = out[i] ?? "";
-    const replaced = line.replace(/("status"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)/, '$1"Inactive"');
-    if (replaced !== line) {
-      out[i] = replaced;
+    const at = status.column ?? Math.max(0, line.indexOf('"status"'));
+    const rest = line.slice(at).replace(/^("status"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\s]+)/, '$1"Inactive"');
+    if (rest !== line.slice(at)) {
+      out[i] = line.slice(0, at) + rest;
       return out;
     }
   }
-  const header = out[0] ?? "";
-  if (/\{\s*$/.test(header) && out.length > 2) {
-    const indent = indentOf(out[1] ?? "") || indentOf(header) + "  ";
-    out.splice(1, 0, `${indent}"status": "Inactive",`);
+  const open = key.bodyOpen;
+  if (!open || open.line < startLine) return out;
+  const i = open.line - startLine;
+  const line = out[i] ?? "";
+  if (line.slice(open.column).trim() === "") {
+    // `{` ends its line: add the attribute on a line of its own, indented like the next one.
+    const indent = indentOf(out[i + 1] ?? "") || indentOf(line) + "  ";
+    out.splice(i + 1, 0, `${indent}"status": "Inactive",`);
+  } else {
+    out[i] = `${line.slice(0, open.column)}"status": "Inactive", ${line.slice(open.column).trimStart()}`;
   }
   return out;
 }
 
 /** A single-hunk unified diff covering the whole block, with `a/` and `b/` prefixes as git writes them. */
-export function unifiedDiff(file: string, startLine: number, before: readonly string[], after: readonly string[]): string {
+function unifiedDiff(file: string, startLine: number, before: readonly string[], after: readonly string[]): string {
   let prefix = 0;
   while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) prefix++;
   let suffix = 0;

@@ -5,7 +5,8 @@ import { ACCESS_KEY_PROVIDER_DOCS_URL, ROOT_KEY_GUIDANCE_URL, rootKeyRemediation
 
 /**
  * Fires on an `aws_iam_access_key` whose user is exactly "root" (any case: IAM user names are
- * case-insensitive) and whose status is absent or Active. Reported on the user line.
+ * case-insensitive) and whose status is absent or Active. Reported on the user line. Surrounding
+ * whitespace is not part of the name (IAM names cannot hold any): a heredoc `root` ends in a newline.
  */
 export const iamAccessKeyIsExposed: Rule = {
   meta: {
@@ -30,7 +31,7 @@ export const iamAccessKeyIsExposed: Rule = {
   check(key) {
     const user = userText(key);
     const userAttr = key.attributes["user"];
-    if (user === undefined || userAttr === undefined || user.toLowerCase() !== "root") return undefined;
+    if (user === undefined || userAttr === undefined || user.trim().toLowerCase() !== "root") return undefined;
     const status = keyStatus(key);
     if (!status.active) return undefined;
     const statusPart = describeStatus(status);

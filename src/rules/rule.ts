@@ -7,6 +7,10 @@ import type { RuleMeta } from "./types.js";
 export interface EvaluatedAttribute {
   /** 1-based line of the attribute's name. */
   line: number;
+  /** 1-based last line of its value (a heredoc or a bracketed expression can span lines). */
+  endLine?: number;
+  /** 0-based column of the name in its line (Terraform JSON, where one line may hold many attributes). */
+  column?: number;
   /**
    * The value after evaluation. A reference that could not be resolved keeps its source text
    * (e.g. `"aws_iam_user.root.name"`), as KICS does.
@@ -28,6 +32,8 @@ export interface EvaluatedAccessKey {
   block: { startLine: number; endLine: number };
   /** The block's source lines (startLine..endLine), without line endings. */
   blockLines: readonly string[];
+  /** Just after the body's opening brace (Terraform JSON): where a fix adds an attribute. */
+  bodyOpen?: { line: number; column: number };
   attributes: Readonly<Record<string, EvaluatedAttribute | undefined>>;
 }
 

@@ -3,8 +3,8 @@ import type { Finding } from "./types.js";
 import { fingerprint } from "./fingerprint.js";
 
 /** Snippets go into issue bodies and reports: keep them bounded. */
-export const SNIPPET_MAX_LINES = 200;
-export const SNIPPET_MAX_CHARS = 8_000;
+const SNIPPET_MAX_LINES = 200;
+const SNIPPET_MAX_CHARS = 8_000;
 
 export function buildFinding(rule: Rule, key: EvaluatedAccessKey, hit: RuleHit): Finding {
   return {
@@ -24,7 +24,7 @@ export function buildFinding(rule: Rule, key: EvaluatedAccessKey, hit: RuleHit):
 }
 
 /** Whole lines only, so a cut snippet is still exactly the file's text. */
-export function capSnippet(lines: readonly string[]): string {
+function capSnippet(lines: readonly string[]): string {
   const kept: string[] = [];
   let size = 0;
   for (const line of lines.slice(0, SNIPPET_MAX_LINES)) {

@@ -16,14 +16,6 @@ export interface DiscoveredFile {
   kind: TerraformFileKind;
 }
 
-export interface Discovery {
-  /** Sorted by path; the files of one directory are contiguous. */
-  files: DiscoveredFile[];
-  skipped: SkippedFile[];
-  /** Directories that could not be listed, e.g. for lack of permission. */
-  errors: { file: string; message: string }[];
-}
-
 export interface DiscoverOptions {
   ignorePaths?: readonly string[];
 }
@@ -97,26 +89,6 @@ export function* walkDirectories(root: string, options: DiscoverOptions = {}): G
     for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i] as string);
     yield listing;
   }
-}
-
-/** The whole walk at once, sorted by path (for tools and benchmarks; `scan` streams instead). */
-export async function discoverFiles(root: string, options: DiscoverOptions = {}): Promise<Discovery> {
-  const files: DiscoveredFile[] = [];
-  const skipped: SkippedFile[] = [];
-  const errors: { file: string; message: string }[] = [];
-  for (const listing of walkDirectories(root, options)) {
-    files.push(...listing.files);
-    skipped.push(...listing.skipped);
-    errors.push(...listing.errors);
-  }
-  files.sort((a, b) => compareByDirThenName(a, b));
-  skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files, skipped, errors };
-}
-
-function compareByDirThenName(a: DiscoveredFile, b: DiscoveredFile): number {
-  if (a.dir !== b.dir) return a.dir < b.dir ? -1 : 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 export function errorCode(error: unknown): string {

@@ -2,12 +2,13 @@ import type { EvaluatedAccessKey, EvaluatedAttribute, Rule } from "../rules/rule
 import type { Finding, ScanError, SuppressedFinding } from "./types.js";
 import type { BlockLayout } from "./hcl-layout.js";
 import { parseHcl } from "./hcl2json-adapter.js";
-import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey } from "./raw-module.js";
+import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey, type RawAttribute } from "./raw-module.js";
 import { buildScope, evaluate, isZeroCount, type ModuleScope } from "./evaluate.js";
 import { findSuppression } from "./suppressions.js";
 import { buildFinding } from "./build-finding.js";
 import { buildExcerpt, isAccessKeyBlock, wrapInBlock, type ModuleExcerpt } from "./module-excerpt.js";
-import { messageOf, type HclFile, type KeySource, type PreparedModule } from "./prepare-module.js";
+import type { HclFile, KeySource, PreparedModule } from "./prepare-module.js";
+import { reportFileError } from "./file-errors.js";
 
 export interface EvaluateOutcome {
   findings: Finding[];
@@ -122,7 +123,7 @@ async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, erro
       try {
         h.doc = await parseHcl(h.path, h.text);
       } catch (error) {
-        errors.push({ file: h.path, message: messageOf(error) });
+        reportFileError(errors, h.path, error);
         values.failed.add(h);
       }
     }
@@ -135,7 +136,7 @@ async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, erro
     try {
       values.varsDocs.push(await parseHcl(v.path, v.hcl));
     } catch (error) {
-      errors.push({ file: v.path, message: messageOf(error) });
+      reportFileError(errors, v.path, error);
     }
   }
   return values;
@@ -165,9 +166,9 @@ function hclKeys(h: HclFile, values: ModuleValues): RawAccessKey[] {
     const index = seen.get(name) ?? 0;
     seen.set(name, index + 1);
     const body = bodyFor(h, block, name, index, values);
-    const attributes = new Map<string, { line: number; raw: unknown }>();
-    for (const [attr, line] of block.attributes) {
-      if (body && attr in body) attributes.set(attr, { line, raw: body[attr] });
+    const attributes = new Map<string, RawAttribute>();
+    for (const [attr, at] of block.attributes) {
+      if (body && attr in body) attributes.set(attr, { ...at, raw: body[attr] });
     }
     keys.push({
       file: h.path,
@@ -196,7 +197,7 @@ function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rule
   const attributes: Record<string, EvaluatedAttribute> = {};
   for (const [name, attr] of raw.attributes) {
     const value = evaluate(attr.raw, scope);
-    attributes[name] = { line: attr.line, value: value.value, resolved: value.resolved };
+    attributes[name] = { line: attr.line, endLine: attr.endLine, column: attr.column, value: value.value, resolved: value.resolved };
   }
   const count = attributes["count"];
   if (count && isZeroCount(count)) return;
@@ -207,6 +208,7 @@ function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rule
     headerLine: raw.headerLine,
     block: raw.block,
     blockLines: source.lines.slice(raw.block.startLine - 1, raw.block.endLine),
+    bodyOpen: raw.bodyOpen,
     attributes,
   };
   for (const rule of rules) {

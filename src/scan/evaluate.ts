@@ -1,4 +1,5 @@
 import type { RawDefinitions } from "./raw-module.js";
+import { closingBrace } from "./closing-brace.js";
 
 export interface Evaluated {
   value: unknown;
@@ -92,7 +93,7 @@ function resolveExpression(source: string, scope: ModuleScope, depth: number): E
 type TemplatePart = { kind: "text"; text: string } | { kind: "expr"; text: string };
 
 /** Splits `a-${var.x}-b` into text and expression parts; `$${` is a literal `${`. */
-export function splitTemplate(s: string): TemplatePart[] {
+function splitTemplate(s: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
   let text = "";
   let i = 0;
@@ -103,7 +104,7 @@ export function splitTemplate(s: string): TemplatePart[] {
       continue;
     }
     if (s.startsWith("${", i)) {
-      const end = matchingBrace(s, i + 2);
+      const end = closingBrace(s, i + 2);
       if (end < 0) {
         text += s.slice(i);
         break;
@@ -119,27 +120,6 @@ export function splitTemplate(s: string): TemplatePart[] {
   }
   if (text || parts.length === 0) parts.push({ kind: "text", text });
   return parts;
-}
-
-/** Index of the `}` closing an interpolation opened before `from`, skipping nested braces and strings. */
-function matchingBrace(s: string, from: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = from; i < s.length; i++) {
-    const c = s[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === "{") depth++;
-    else if (c === "}") {
-      if (depth === 0) return i;
-      depth--;
-    }
-  }
-  return -1;
 }
 
 /** `count = 0` (literal or resolved) means the resource is never created. */

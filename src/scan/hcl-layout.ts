@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type Node, type TreeCursor } from "web-tree-sitter";
+import { messageOf, ParserUnavailableError } from "./file-errors.js";
 
 /**
  * Exact source positions for native HCL, which hcl2json does not give. tree-sitter parses the real
@@ -14,8 +15,8 @@ export interface BlockLayout {
   /** 1-based lines. */
   startLine: number;
   endLine: number;
-  /** Attribute name → 1-based line, for the block's own attributes (first occurrence). */
-  attributes: Map<string, number>;
+  /** Attribute name → its 1-based first and last lines, for the block's own attributes (first occurrence). */
+  attributes: Map<string, { line: number; endLine: number }>;
   /**
    * The block's source text, and its body's (between the braces): only for blocks Keywarden reads
    * (access keys, IAM users, variables, locals); empty for the rest, as are their attributes.
@@ -69,7 +70,12 @@ function terraformParser(): Promise<Parser> {
 }
 
 export async function layoutHcl(text: string): Promise<HclLayout> {
-  const parser = await terraformParser();
+  let parser: Parser;
+  try {
+    parser = await terraformParser();
+  } catch (error) {
+    throw new ParserUnavailableError(`tree-sitter unavailable: ${messageOf(error)}`);
+  }
   const tree = parser.parse(text);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
@@ -137,7 +143,7 @@ function describeBlock(node: Node): BlockLayout {
   const first = node.firstNamedChild;
   const type = first?.type === "identifier" ? first.text : "";
   const labels: string[] = [];
-  const attributes = new Map<string, number>();
+  const attributes = new Map<string, { line: number; endLine: number }>();
   let bodyNode: Node | null = null;
   const startLine = node.startPosition.row + 1;
   const endLine = node.endPosition.row + 1;
@@ -161,7 +167,7 @@ function describeBlock(node: Node): BlockLayout {
     for (const item of bodyNode.namedChildren) {
       if (item?.type !== "attribute") continue;
       const name = item.firstNamedChild?.type === "identifier" ? item.firstNamedChild.text : undefined;
-      if (name && !attributes.has(name)) attributes.set(name, item.startPosition.row + 1);
+      if (name && !attributes.has(name)) attributes.set(name, { line: item.startPosition.row + 1, endLine: item.endPosition.row + 1 });
     }
   }
   return { type, labels, startLine, endLine, attributes, text: node.text, bodyText: bodyNode?.text ?? "" };

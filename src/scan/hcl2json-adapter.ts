@@ -12,6 +12,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { createRequire } from "node:module";
+import { ParserUnavailableError } from "./file-errors.js";
 
 export interface HclParserOptions {
   /** Time allowed for the worker and the parser's WASM to start. Default 20 s. */
@@ -150,17 +151,18 @@ export function warmUpHclParser(options: HclParserOptions = {}): void {
 
 /**
  * Parses HCL source into hcl2json's JSON form. Throws HclParseError with the parser's own message
- * (which names the file and the line,column range) on a syntax error, a timeout or a dead parser.
+ * (which names the file and the line,column range) on a syntax error, a timeout or a crash, and
+ * ParserUnavailableError when the parser could not start.
  */
 export async function parseHcl(fileName: string, source: string, options: HclParserOptions = {}): Promise<Record<string, unknown>> {
-  if (broken) throw new HclParseError(`HCL parser unavailable: ${broken}`);
+  if (broken) throw new ParserUnavailableError(`HCL parser unavailable: ${broken}`);
   running ??= startWorker(options.startupTimeoutMs ?? 20_000);
   const current = running;
   current.worker.ref();
   try {
     await current.ready;
   } catch {
-    throw new HclParseError(`HCL parser unavailable: ${broken ?? "start-up failed"}`);
+    throw new ParserUnavailableError(`HCL parser unavailable: ${broken ?? "start-up failed"}`);
   } finally {
     refWhileBusy(current);
   }

@@ -1,5 +1,5 @@
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
-import type { RawAccessKey } from "./raw-module.js";
+import type { RawAccessKey, RawAttribute } from "./raw-module.js";
 
 /**
  * Terraform's JSON syntax (`*.tf.json`, `*.tfvars.json`), read with positions. A resource's line
@@ -13,6 +13,8 @@ export interface ParsedJson {
   doc: Record<string, unknown>;
   root: Node;
   lineOf: (offset: number) => number;
+  /** 0-based column of `offset` in its line. */
+  columnOf: (offset: number) => number;
 }
 
 export function parseTerraformJson(text: string): ParsedJson {
@@ -20,18 +22,17 @@ export function parseTerraformJson(text: string): ParsedJson {
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const lineStarts = computeLineStarts(text);
   const lineOf = (offset: number): number => lineAt(lineStarts, offset);
+  const columnOf = (offset: number): number => offset - (lineStarts[lineOf(offset) - 1] ?? 0);
   const first = errors[0];
   if (first || !root) {
     const offset = first?.offset ?? 0;
-    const line = lineOf(offset);
-    const col = offset - (lineStarts[line - 1] ?? 0) + 1;
-    throw new JsonSyntaxError(`${line}:${col}: ${first ? printParseErrorCode(first.error) : "empty document"}`);
+    throw new JsonSyntaxError(`${lineOf(offset)}:${columnOf(offset) + 1}: ${first ? printParseErrorCode(first.error) : "empty document"}`);
   }
   const doc: unknown = getNodeValue(root);
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new JsonSyntaxError("1:1: a Terraform JSON file must hold an object");
   }
-  return { doc: doc as Record<string, unknown>, root, lineOf };
+  return { doc: doc as Record<string, unknown>, root, lineOf, columnOf };
 }
 
 /** Every `aws_iam_access_key` in a Terraform JSON document, with positions. */
@@ -45,12 +46,17 @@ export function jsonAccessKeys(parsed: ParsedJson, file: string): RawAccessKey[]
           const name = keyOf(nameProp);
           const bodyNode = nameProp.children?.[1];
           for (const body of objectsOf(bodyNode)) {
-            const attributes = new Map<string, { line: number; raw: unknown }>();
+            const attributes = new Map<string, RawAttribute>();
             for (const attr of propertiesOf(body)) {
               const key = keyOf(attr);
               const valueNode = attr.children?.[1];
               if (key === undefined || !valueNode || attributes.has(key)) continue;
-              attributes.set(key, { line: parsed.lineOf(attr.offset), raw: getNodeValue(valueNode) });
+              attributes.set(key, {
+                line: parsed.lineOf(attr.offset),
+                endLine: parsed.lineOf(attr.offset + attr.length - 1),
+                column: parsed.columnOf(attr.offset),
+                raw: getNodeValue(valueNode),
+              });
             }
             const headerLine = parsed.lineOf(nameProp.offset);
             keys.push({
@@ -59,6 +65,7 @@ export function jsonAccessKeys(parsed: ParsedJson, file: string): RawAccessKey[]
               syntax: "json",
               headerLine,
               block: { startLine: headerLine, endLine: parsed.lineOf(body.offset + body.length - 1) },
+              bodyOpen: { line: parsed.lineOf(body.offset), column: parsed.columnOf(body.offset) + 1 },
               attributes,
             });
           }

@@ -5,11 +5,12 @@ import { mayDeclareAccessKey, mayDefineReferencedValues } from "./precheck.js";
 import { addDocDefinitions, addLayoutDefinitions, addReferences, emptyNames, missingNames } from "./references.js";
 import { parseHcl, warmUpHclParser } from "./hcl2json-adapter.js";
 import { layoutHcl, type HclLayout } from "./hcl-layout.js";
-import { jsonAccessKeys, parseTerraformJson } from "./json-terraform.js";
+import { jsonAccessKeys, parseTerraformJson, type ParsedJson } from "./json-terraform.js";
 import type { RawAccessKey } from "./raw-module.js";
 import { parseSuppressions, type SuppressionDirective } from "./suppressions.js";
 import { autoloadOrder } from "./file-kinds.js";
 import { isAccessKeyBlock } from "./module-excerpt.js";
+import { ParserUnavailableError, reportFileError } from "./file-errors.js";
 
 /** Where a key's snippet and suppressions come from. */
 export interface KeySource {
@@ -25,7 +26,10 @@ export interface HclFile {
   layout: HclLayout;
   /** Present for key files: snippets and suppressions. */
   source?: KeySource;
-  /** Set when hcl2json parsed the whole file (tree-sitter saw an error and hcl2json accepted it). */
+  /**
+   * Set when hcl2json parsed the whole file: tree-sitter saw an error and hcl2json accepted the file,
+   * or the module's batched excerpt failed and its files were parsed one by one.
+   */
   doc?: Record<string, unknown>;
 }
 
@@ -79,15 +83,11 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
   for (const f of keyCandidates) {
     const text = decodeText(f.bytes);
     if (f.file.kind === "tf.json") {
-      result.filesParsed++;
-      try {
-        const parsed = parseTerraformJson(text);
-        prepared.docs.push(parsed.doc);
-        const source: KeySource = { lines: splitLines(text), directives: [] };
-        for (const raw of jsonAccessKeys(parsed, f.file.path)) prepared.jsonKeys.push({ raw, source });
-      } catch (error) {
-        result.errors.push({ file: f.file.path, message: messageOf(error) });
-      }
+      const parsed = parseJsonFile(f, text, result);
+      if (!parsed) continue;
+      prepared.docs.push(parsed.doc);
+      const source: KeySource = { lines: splitLines(text), directives: [] };
+      for (const raw of jsonAccessKeys(parsed, f.file.path)) prepared.jsonKeys.push({ raw, source });
       continue;
     }
     const hcl = await layoutFile(f, text, result);
@@ -128,14 +128,10 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
       const text = decodeText(f.bytes);
       if (!mayDefineReferencedValues(text)) continue;
       if (f.file.kind === "tf.json") {
-        result.filesParsed++;
-        try {
-          const doc = parseTerraformJson(text).doc;
-          prepared.docs.push(doc);
-          addDocDefinitions(doc, defined, refs);
-        } catch (error) {
-          result.errors.push({ file: f.file.path, message: messageOf(error) });
-        }
+        const parsed = parseJsonFile(f, text, result);
+        if (!parsed) continue;
+        prepared.docs.push(parsed.doc);
+        addDocDefinitions(parsed.doc, defined, refs);
         continue;
       }
       const hcl = await layoutFile(f, text, result);
@@ -155,15 +151,12 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
       .filter((f) => autoloadOrder(f.file.name) !== undefined)
       .sort((a, b) => ((autoloadOrder(a.file.name) ?? "") < (autoloadOrder(b.file.name) ?? "") ? -1 : 1));
     for (const f of autoloaded) {
-      result.filesParsed++;
       const text = decodeText(f.bytes);
       if (f.file.kind === "tfvars.json") {
-        try {
-          prepared.varsFiles.push({ path: f.file.path, name: f.file.name, doc: parseTerraformJson(text).doc });
-        } catch (error) {
-          result.errors.push({ file: f.file.path, message: messageOf(error) });
-        }
+        const parsed = parseJsonFile(f, text, result);
+        if (parsed) prepared.varsFiles.push({ path: f.file.path, name: f.file.name, doc: parsed.doc });
       } else {
+        result.filesParsed++;
         const vars = await prepareVarsFile(f, text, result);
         if (vars) prepared.varsFiles.push(vars);
       }
@@ -178,7 +171,6 @@ function loadFiles(files: readonly DiscoveredFile[], ctx: ModuleContext, result:
   for (const file of files) {
     const outcome = readTerraformFile(file.absPath, ctx.maxFileBytes);
     if (!outcome.ok) {
-      result.bytesRead += outcome.bytesRead;
       result.skipped.push({ file: file.path, reason: outcome.reason, detail: outcome.detail });
       continue;
     }
@@ -193,6 +185,17 @@ function loadFiles(files: readonly DiscoveredFile[], ctx: ModuleContext, result:
   return loaded;
 }
 
+/** A Terraform JSON file, counted as parsed; a syntax error is reported for the file. */
+function parseJsonFile(f: LoadedFile, text: string, result: PrepareResult): ParsedJson | undefined {
+  result.filesParsed++;
+  try {
+    return parseTerraformJson(text);
+  } catch (error) {
+    reportFileError(result.errors, f.file.path, error);
+    return undefined;
+  }
+}
+
 /**
  * tree-sitter layout of one HCL file. When tree-sitter sees a syntax error, hcl2json parses the
  * whole file at once: its message (file, line, column) is the one reported, and if it does accept
@@ -203,7 +206,7 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): P
   try {
     layout = await layoutHcl(text);
   } catch (error) {
-    result.errors.push({ file: f.file.path, message: `cannot locate positions: ${messageOf(error)}` });
+    reportFileError(result.errors, f.file.path, error, "cannot locate positions: ");
     return undefined;
   }
   result.filesParsed++;
@@ -213,7 +216,7 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): P
     hcl.doc = await parseHcl(f.file.path, text);
     return hcl;
   } catch (error) {
-    result.errors.push({ file: f.file.path, message: messageOf(error) });
+    reportFileError(result.errors, f.file.path, error);
     return undefined;
   }
 }
@@ -229,26 +232,23 @@ async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResul
   try {
     const layout = await layoutHcl(text);
     safe = !layout.hasError && layout.topBlocks.length === 0;
-  } catch {
+  } catch (error) {
+    if (error instanceof ParserUnavailableError) throw error;
     safe = false;
   }
   if (safe) return { path: f.file.path, name: f.file.name, hcl: text };
   try {
     return { path: f.file.path, name: f.file.name, doc: await parseHcl(f.file.path, text) };
   } catch (error) {
-    result.errors.push({ file: f.file.path, message: messageOf(error) });
+    reportFileError(result.errors, f.file.path, error);
     return undefined;
   }
 }
 
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   return text.split("\n").map(stripCr);
 }
 
 function stripCr(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

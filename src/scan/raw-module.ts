@@ -4,7 +4,11 @@
  * the same form).
  */
 export interface RawAttribute {
+  /** 1-based lines of the attribute, from its name to the end of its value. */
   line: number;
+  endLine: number;
+  /** 0-based column of the name in its line (Terraform JSON only, where one line may hold many). */
+  column?: number;
   raw: unknown;
 }
 
@@ -14,6 +18,8 @@ export interface RawAccessKey {
   syntax: "hcl" | "json";
   headerLine: number;
   block: { startLine: number; endLine: number };
+  /** Just after the body's opening brace (Terraform JSON only): where a fix adds an attribute. */
+  bodyOpen?: { line: number; column: number };
   attributes: Map<string, RawAttribute>;
 }
 

@@ -5,7 +5,7 @@ import { errorCode } from "./discover-files.js";
 
 export type ReadOutcome =
   | { ok: true; bytes: Buffer }
-  | { ok: false; reason: SkippedFile["reason"]; detail: string; bytesRead: number };
+  | { ok: false; reason: SkippedFile["reason"]; detail: string };
 
 /**
  * Reads one file once, refusing anything that is not a plain regular file at the moment of opening
@@ -18,14 +18,14 @@ export function readTerraformFile(absPath: string, maxBytes: number): ReadOutcom
     fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = errorCode(error);
-    if (code === "ELOOP") return { ok: false, reason: "symlink", detail: "symbolic links are not followed", bytesRead: 0 };
-    return { ok: false, reason: "unreadable", detail: code, bytesRead: 0 };
+    if (code === "ELOOP") return { ok: false, reason: "symlink", detail: "symbolic links are not followed" };
+    return { ok: false, reason: "unreadable", detail: code };
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { ok: false, reason: "unreadable", detail: "not a regular file", bytesRead: 0 };
+    if (!stat.isFile()) return { ok: false, reason: "unreadable", detail: "not a regular file" };
     if (stat.size > maxBytes) {
-      return { ok: false, reason: "too-large", detail: `${stat.size} bytes, over the ${maxBytes}-byte cap`, bytesRead: 0 };
+      return { ok: false, reason: "too-large", detail: `${stat.size} bytes, over the ${maxBytes}-byte cap` };
     }
     // Read exactly the size fstat gave (a file that changes meanwhile is read as far as that).
     const buffer = Buffer.allocUnsafe(stat.size);
@@ -37,7 +37,7 @@ export function readTerraformFile(absPath: string, maxBytes: number): ReadOutcom
     }
     return { ok: true, bytes: buffer.subarray(0, length) };
   } catch (error) {
-    return { ok: false, reason: "unreadable", detail: errorCode(error), bytesRead: 0 };
+    return { ok: false, reason: "unreadable", detail: errorCode(error) };
   } finally {
     try {
       closeSync(fd);

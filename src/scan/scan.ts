@@ -6,8 +6,9 @@ import type { Finding, ScanError, ScanOptions, ScanResult, SkippedFile, Suppress
 import { walkDirectories } from "./discover-files.js";
 import { prepareModule, type PreparedModule } from "./prepare-module.js";
 import { evaluateModules } from "./evaluate-modules.js";
+import { compareFindings, compareText } from "./order.js";
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Files (and directories) read between two yields to the event loop. */
 const YIELD_EVERY = 64;
 /** Candidate modules evaluated together (one hcl2json call per batch, memory bounded by it). */
@@ -90,15 +91,13 @@ export async function scan(root: string, options: ScanOptions = {}): Promise<Sca
   return {
     findings: findings.sort(compareFindings),
     suppressed: suppressed.sort(compareFindings),
-    errors: errors.sort((a, b) =>
-      a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
-    ),
+    errors: errors.sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message)),
     stats: {
       filesDiscovered,
       filesParsed,
       bytesRead,
       modules,
-      skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+      skipped: skipped.sort((a, b) => compareText(a.file, b.file)),
     },
   };
 }
@@ -108,11 +107,4 @@ function selectRules(ids: readonly string[] | undefined): readonly Rule[] {
   const unknown = ids.filter((id) => !allRules.some((r) => r.meta.id === id));
   if (unknown.length > 0) throw new Error(`unknown rule id: ${unknown.join(", ")}`);
   return allRules.filter((r) => ids.includes(r.meta.id));
-}
-
-export function compareFindings(a: Finding, b: Finding): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  if (a.line !== b.line) return a.line - b.line;
-  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
-  return a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0;
 }

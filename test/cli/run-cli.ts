@@ -4,8 +4,6 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,17 +65,6 @@ export function runCliInTty(args: string[], env: Record<string, string> = {}): P
       },
     );
   });
-}
-
-/** A temporary directory holding the given files (POSIX relative paths → contents). */
-export async function tempTree(files: Record<string, string | Buffer>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "keywarden-cli-"));
-  for (const [path, contents] of Object.entries(files)) {
-    const full = join(dir, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, contents);
-  }
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 // The seed pages' examples, as files.

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sarifErrors } from "../report/sarif-schema.js";
+import { tempTree as tree } from "../scan/temp-tree.js";
 import {
   assertBuilt,
   COMPLIANT,
@@ -12,23 +13,12 @@ import {
   ROOT_RULE,
   runCli,
   runCliInTty,
-  tempTree,
 } from "./run-cli.js";
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
-const cleanups: (() => Promise<void>)[] = [];
-
-async function tree(files: Record<string, string | Buffer>): Promise<string> {
-  const t = await tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
 
 beforeAll(() => assertBuilt());
-afterAll(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-});
 
 interface JsonReport {
   findings: { ruleId: string; severity: string; file: string; line: number; resource: string; fingerprint: string }[];

@@ -17,9 +17,11 @@ describe("determinism and fingerprints", () => {
     expect(second).toEqual(first);
     expect(first.stats.modules).toBe(250);
     expect(first.findings).toHaveLength(1000);
-    const order = first.findings.map((f) => [f.file, f.line, f.ruleId]);
+    const rank = { HIGH: 0, MEDIUM: 1, LOW: 2, INFO: 3 };
+    const order = first.findings.map((f) => [f.file, f.line, rank[f.severity], f.ruleId] as const);
+    // Reading order (file, line), then the most severe first.
     const sorted = [...order].sort((a, b) =>
-      a[0] !== b[0] ? (String(a[0]) < String(b[0]) ? -1 : 1) : Number(a[1]) - Number(b[1]) || String(a[2]).localeCompare(String(b[2])),
+      a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] - b[1] || a[2] - b[2] || a[3].localeCompare(b[3]),
     );
     expect(order).toEqual(sorted);
   });

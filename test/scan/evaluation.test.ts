@@ -101,6 +101,15 @@ describe("evaluation of values", () => {
     expect((await scan(inactive)).findings).toEqual([]);
   });
 
+  it("reads a heredoc as its text: the final newline is not part of a user name or a status", async () => {
+    const user = await tempTree({ "main.tf": key("<<EOT\nROOT\nEOT") });
+    expect(where((await scan(user)).findings)).toEqual(["root main.tf:1", "exposed main.tf:2"]);
+    const indented = await tempTree({ "main.tf": key("<<-EOT\n    root\n  EOT", "  status = <<EOT\nActive\nEOT\n") });
+    expect(where((await scan(indented)).findings)).toEqual(["exposed main.tf:2", "root main.tf:5"]);
+    const inactive = await tempTree({ "main.tf": key("<<EOT\nroot\nEOT", "  status = <<EOT\nInactive\nEOT\n") });
+    expect((await scan(inactive)).findings).toEqual([]);
+  });
+
   it("treats count = 0 (literal or resolved) as no resource", async () => {
     const literal = await tempTree({ "main.tf": key(`"root"`, "  count = 0\n") });
     expect((await scan(literal)).findings).toEqual([]);

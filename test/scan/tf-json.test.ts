@@ -37,7 +37,8 @@ describe("Terraform JSON syntax", () => {
       "main.tf.json": `{"resource": {"aws_iam_access_key": {"k": {"user": "\${aws_iam_user.u.name}"}}}}`,
       "users.tf": `resource "aws_iam_user" "u" {\n  name = "root"\n}\n`,
     });
-    expect(where((await scan(root)).findings)).toEqual(["exposed main.tf.json:1", "root main.tf.json:1"]);
+    // Both on line 1: the more severe first.
+    expect(where((await scan(root)).findings)).toEqual(["root main.tf.json:1", "exposed main.tf.json:1"]);
   });
 
   it("reports malformed JSON as an error for that file with line and column", async () => {
