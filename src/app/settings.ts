@@ -3,6 +3,9 @@
  * (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, ...); this module reads Keywarden's and fails with
  * one line naming the variable, so a mistyped deployment stops at start, not at 02:00.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
 
 export type Role = "all" | "web" | "worker";
 
@@ -35,6 +38,23 @@ export class SettingsError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Load `.env` from the working directory into `process.env` the way Probot's `run` does (the file's
+ * values win). It must happen before any setting is read: Probot loads the file only inside `run`,
+ * after Keywarden had read its own settings and decided from `APP_ID` whether to start workers, so
+ * a `.env` written by Probot's setup flow would give a web server whose jobs nobody runs.
+ */
+export function applyDotEnv(path: string = join(process.cwd(), ".env")): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new SettingsError(".env", `cannot read ${path}: ${(error as Error).message}`);
+  }
+  Object.assign(process.env, parseEnv(text));
+}
 
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
@@ -89,7 +109,15 @@ function serverUrl(env: Env): { serverUrl: string; cloneProtocols: string[] } {
   if (/[/\s@]/.test(host)) {
     throw new SettingsError("GHE_HOST", `expected a host name such as github.example.com, got ${JSON.stringify(host)}`);
   }
-  return { serverUrl: `${protocol}://${host}`, cloneProtocols: [protocol] };
+  // As an origin (host lower-cased, default port dropped): the clone refuses to send the token to
+  // any other origin than this one, and GitHub's `clone_url` is compared with it as a URL origin.
+  let origin: string;
+  try {
+    origin = new URL(`${protocol}://${host}`).origin;
+  } catch {
+    throw new SettingsError("GHE_HOST", `expected a host name such as github.example.com, got ${JSON.stringify(host)}`);
+  }
+  return { serverUrl: origin, cloneProtocols: [protocol] };
 }
 
 export function readSettings(env: Env = process.env): Settings {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { readSettings, SettingsError } from "../app/settings.js";
+import { applyDotEnv, readSettings, SettingsError } from "../app/settings.js";
 import { createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
 
 export type EnqueueKind = "audit" | "summary";
@@ -35,6 +35,7 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
 
   let settings;
   try {
+    applyDotEnv();
     settings = readSettings();
   } catch (error) {
     if (error instanceof SettingsError) {

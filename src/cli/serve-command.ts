@@ -5,11 +5,10 @@
  */
 import { parseArgs } from "node:util";
 import { createProbot, run as runProbot } from "probot";
-import { Redis } from "ioredis";
-import { readSettings, SettingsError, type Role, type Settings } from "../app/settings.js";
+import { applyDotEnv, readSettings, SettingsError, type Role, type Settings } from "../app/settings.js";
 import { KeywardenOctokit } from "../app/octokit.js";
 import { keywardenApp } from "../app/keywarden-app.js";
-import { createQueues } from "../jobs/queues.js";
+import { connectRedis, createQueues } from "../jobs/queues.js";
 import { StateStore } from "../jobs/repo-state.js";
 import { WriteBudget } from "../jobs/write-budget.js";
 import { startWorkers } from "../jobs/start-workers.js";
@@ -35,7 +34,7 @@ async function serve(role: Role, settings: Settings): Promise<void> {
   // Probot moves Octokit's throttling onto Redis when REDIS_URL is set: every process then draws
   // on one rate budget. Keywarden always has Redis, so make that explicit.
   process.env.REDIS_URL = settings.redisUrl;
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis(settings.redisUrl);
   const queues = createQueues(redis, settings.queuePrefix);
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -59,7 +58,11 @@ async function serve(role: Role, settings: Settings): Promise<void> {
     probot.log.info({ concurrency: settings.scanConcurrency, prefix: settings.queuePrefix }, "keywarden workers started");
   }
   if (role !== "worker") {
+    // Probot's `run` adds a SIGINT handler that stops the server and exits at once, cutting running
+    // jobs short: remove it, so the drain below is the only one.
+    const before = new Set(process.listeners("SIGINT"));
     const server = await runProbot(keywardenApp(queues, async () => (await redis.ping()) === "PONG"), { Octokit: KeywardenOctokit });
+    for (const listener of process.listeners("SIGINT")) if (!before.has(listener)) process.off("SIGINT", listener);
     closers.unshift(() => server.stop());
   }
 
@@ -95,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     return fail((error as Error).message);
   }
   try {
+    applyDotEnv();
     const settings = readSettings();
     if (role === "worker" || (role === "all" && process.env.APP_ID)) requireAppCredentials(process.env);
     await serve(role, settings);

@@ -104,7 +104,10 @@ export interface ApplyResult {
   issuesDisabled: boolean;
   /** Content writes GitHub accepted (label creations included). */
   writes: number;
+  /** Writes that failed: the run is incomplete and worth retrying. */
   errors: ApplyError[];
+  /** Writes that succeeded without all they asked for (an assignee GitHub refused): a retry would not help. */
+  warnings: ApplyError[];
 }
 
 class WriteFailed extends Error {
@@ -141,6 +144,7 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     issuesDisabled: false,
     writes: 0,
     errors: [],
+    warnings: [],
   };
   const where = { owner: repo.owner, repo: repo.repo };
 
@@ -255,7 +259,7 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     } catch (error) {
       // An assignee who cannot be assigned (not a collaborator, renamed) must not stop the issue.
       if (error instanceof WriteFailed && error.failure.status === 422 && action.assignees.length) {
-        result.errors.push({ action: "create", fingerprint: action.fingerprint, status: 422, message: `assignees not applied: ${error.failure.message}` });
+        result.warnings.push({ action: "create", fingerprint: action.fingerprint, status: 422, message: `assignees not applied: ${error.failure.message}` });
         return await write("create", send([]), verify);
       }
       throw error;

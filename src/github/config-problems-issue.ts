@@ -11,6 +11,7 @@ import { botLogin } from "./list-issues.js";
 import type { GitHubRequester, RepoRef } from "./requester.js";
 
 const MARKER_RE = /<!-- keywarden:config-problems=([0-9a-f]{16}) -->/;
+const PER_PAGE = 100;
 
 export function configProblemsHash(problems: readonly ConfigProblem[]): string {
   const canonical = problems.map((p) => `${p.key}\n${p.message}`).sort().join("\n\n");
@@ -45,15 +46,21 @@ export async function reportConfigProblems(
 ): Promise<"none" | "already-reported" | "created"> {
   if (problems.length === 0) return "none";
   const hash = configProblemsHash(problems);
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues", {
-    ...repo,
-    state: "all",
-    creator: botLogin(appSlug),
-    sort: "created",
-    direction: "desc",
-    per_page: 100,
-  });
-  if ((data as { body?: string | null }[]).some((issue) => MARKER_RE.exec(issue.body ?? "")?.[1] === hash)) return "already-reported";
+  // Every page: the report is often the app's oldest issue, behind a hundred newer findings.
+  for (let page = 1; ; page++) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues", {
+      ...repo,
+      state: "all",
+      creator: botLogin(appSlug),
+      sort: "created",
+      direction: "desc",
+      per_page: PER_PAGE,
+      page,
+    });
+    const issues = Array.isArray(data) ? (data as { body?: string | null }[]) : [];
+    if (issues.some((issue) => MARKER_RE.exec(issue.body ?? "")?.[1] === hash)) return "already-reported";
+    if (issues.length < PER_PAGE) break;
+  }
   await octokit.request("POST /repos/{owner}/{repo}/issues", { ...repo, ...renderConfigProblemsIssue(problems, configPath) });
   return "created";
 }

@@ -61,7 +61,7 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
 
 async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<ScanOutcome> {
   const { installationId, owner, repo, repositoryId } = data;
-  const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason });
+  const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason, pushed: data.commitSha });
   const octokit = await deps.probot.auth(installationId);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
   const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
@@ -136,6 +136,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       deferred: applied.deferred,
       issuesDisabled: applied.issuesDisabled,
     });
+    for (const w of applied.warnings) log.warn({ fingerprint: w.fingerprint, status: w.status }, w.message);
     if (applied.errors.length > 0) {
       throw new Error(`${applied.errors.length} issue write(s) failed in ${owner}/${repo}: ${applied.errors[0]!.message}`);
     }

@@ -1,7 +1,10 @@
 /**
  * Read `.github/keywarden.yml` the way Probot's `context.config` does (the repository's file, the
  * owner's `.github` repository as fallback, `_extends`, deep merge), then validate it. A file that
- * cannot be read or parsed is a configuration problem, reported like any other: the defaults apply.
+ * does not parse is a configuration problem, reported like any other: the defaults apply. A file
+ * that could not be fetched (GitHub answered 5xx, 403, or the connection dropped) is not: running on
+ * defaults then would file issues the configuration opts out of, or post the summary in the wrong
+ * repository, so the error is thrown and the job retried.
  */
 import type { Logger } from "pino";
 import { parseConfig, type ConfigProblem, type KeywardenConfig } from "../github/config.js";
@@ -19,6 +22,9 @@ async function load(octokit: InstallationOctokit, owner: string, repo: string, l
   try {
     ({ config: raw } = await octokit.config.get({ owner, repo, path: CONFIG_PATH }));
   } catch (error) {
+    // Octokit's request errors carry an HTTP status (a 404 already means "no file" to the loader);
+    // the loader's own parse errors do not.
+    if (typeof (error as { status?: unknown }).status === "number") throw error;
     const message = `could not read ${owner}/${repo}:${CONFIG_PATH}: ${(error as Error).message}`;
     log.warn({ owner, repo }, message);
     return { ...parseConfig({}), problems: [{ key: CONFIG_PATH, message }] };

@@ -25,7 +25,14 @@ describe("readSettings", () => {
     });
   });
 
+  it("keeps GHE_HOST as the origin clone URLs have, so the token is not refused for a capital letter", () => {
+    const { serverUrl } = readSettings({ GHE_HOST: "GHE.Example.com:443" });
+    expect(serverUrl).toBe("https://ghe.example.com");
+    expect(serverUrl).toBe(new URL("https://ghe.example.com/acme/infra.git").origin);
+  });
+
   it.each([
+    ["GHE_HOST", "ghe.example.com:99999"],
     ["REDIS_URL", "localhost:6379"],
     ["REDIS_URL", "http://x"],
     ["KEYWARDEN_SCAN_CONCURRENCY", "0"],

@@ -3,20 +3,16 @@
  * ticks the box in the weekly summary, GitHub sends a signed `issues.edited`, the app queues a forced
  * audit of that installation (real Redis) and unticks the box (nock: GitHub's issues API).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import nock from "nock";
-import { createNodeMiddleware } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { keywardenApp } from "../../src/app/keywarden-app.js";
 import { isRescanRequested, summaryMarker, untickRescan, RESCAN_LABEL, RESCAN_MARKER } from "../../src/github/summary/render.js";
 import { createQueues, enqueueAudit, type Queues } from "../../src/jobs/queues.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import type { FakeGitHubRepo } from "../helpers/github-nock.js";
 import { botUser } from "../helpers/github-nock.js";
-import { captureLog, createTestProbot, WEBHOOK_SECRET } from "../helpers/probot.js";
+import { WEBHOOK_SECRET } from "../helpers/probot.js";
 import { openTestRedis, type TestRedis } from "../helpers/redis.js";
-import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { deliver, examplePayload, serveApp } from "../helpers/webhooks.js";
 
 const INSTALLATION = 4242;
 const summaryBody = (tick: "x" | " ") =>
@@ -24,7 +20,7 @@ const summaryBody = (tick: "x" | " ") =>
 
 let t: TestRedis;
 let queues: Queues;
-let server: Server;
+let server: Awaited<ReturnType<typeof serveApp>>;
 let baseUrl: string;
 let gh: FakeGitHub;
 let issues: FakeGitHubRepo;
@@ -33,11 +29,8 @@ let payloadTemplate: Record<string, any>;
 beforeEach(async () => {
   t = await openTestRedis();
   queues = createQueues(t.redis, t.prefix);
-  const probot = createTestProbot(captureLog().logger);
-  const middleware = await createNodeMiddleware(keywardenApp(queues, async () => true), { probot });
-  server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveApp(queues);
+  baseUrl = server.baseUrl;
 
   // GitHub's example of an edited issue, moved into an installation's summary repository.
   payloadTemplate = examplePayload("issues", (p) => p.action === "edited");
@@ -48,7 +41,7 @@ beforeEach(async () => {
   gh.start();
 });
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   gh.stop();
   nock.enableNetConnect();
   await queues.close();

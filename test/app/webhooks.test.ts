@@ -1,30 +1,23 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createNodeMiddleware } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { keywardenApp } from "../../src/app/keywarden-app.js";
 import { createQueues, type Queues } from "../../src/jobs/queues.js";
-import { captureLog, createTestProbot, WEBHOOK_SECRET } from "../helpers/probot.js";
+import { WEBHOOK_SECRET } from "../helpers/probot.js";
 import { openTestRedis, type TestRedis } from "../helpers/redis.js";
-import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { deliver, examplePayload, serveApp } from "../helpers/webhooks.js";
 
 describe("webhooks only enqueue", () => {
   let t: TestRedis;
   let queues: Queues;
-  let server: Server;
+  let server: Awaited<ReturnType<typeof serveApp>>;
   let baseUrl: string;
 
   beforeEach(async () => {
     t = await openTestRedis();
     queues = createQueues(t.redis, t.prefix);
-    const probot = createTestProbot(captureLog().logger);
-    const middleware = await createNodeMiddleware(keywardenApp(queues, async () => true), { probot });
-    server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveApp(queues);
+    baseUrl = server.baseUrl;
   });
   afterEach(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await queues.close();
     await t.cleanup();
   });

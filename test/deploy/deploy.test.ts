@@ -189,3 +189,18 @@ describe("Dockerfile", () => {
     for (const source of copied) expect(ignored, `${source} is copied but ignored`).not.toContain(source);
   });
 });
+
+describe("README", () => {
+  it("documents every environment variable the code reads, in its tables", () => {
+    const readme = read("README.md");
+    const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!));
+    const names = new Set(
+      sourceFiles(join(root, "src")).flatMap((f) =>
+        [...readFileSync(f, "utf8").matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[["']([A-Z][A-Z0-9_]*)["']\])|\(env, "([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1] ?? m[2] ?? m[3]!),
+      ),
+    );
+    names.delete("PATH"); // handed to git, not a setting
+    expect(names.size).toBeGreaterThan(10);
+    for (const name of names) expect(documented, `${name} is read by src/ but has no row in README.md`).toContain(name);
+  });
+});

@@ -47,4 +47,21 @@ describe("config problems issue", () => {
     expect(await reportConfigProblems(octokit, repo, "keywarden", [], ".github/keywarden.yml")).toBe("none");
     expect(nock.pendingMocks()).toEqual([]);
   });
+
+  it("finds the report behind a hundred newer issues of the app, and files no duplicate", async () => {
+    const octokit = new Octokit({ request: { retries: 0 } });
+    const report = renderConfigProblemsIssue(problems, ".github/keywarden.yml").body;
+    const newer = Array.from({ length: 100 }, (_, i) =>
+      issueReply({ ...repo, number: 200 - i, title: "finding", body: "<!-- keywarden:fingerprint=0123456789abcdef -->" }),
+    );
+    const api = nock("https://api.github.com");
+    api.get("/repos/acme/infra/issues").query((q) => q.creator === "keywarden[bot]" && (q.page ?? "1") === "1").reply(200, newer);
+    api
+      .get("/repos/acme/infra/issues")
+      .query((q) => q.creator === "keywarden[bot]" && q.page === "2")
+      .reply(200, [issueReply({ ...repo, number: 1, title: "Keywarden: invalid configuration", body: report })]);
+    const created = api.post("/repos/acme/infra/issues").reply(201, issueReply({ ...repo, number: 201, title: "t", body: "b" }));
+    expect(await reportConfigProblems(octokit, repo, "keywarden", problems, ".github/keywarden.yml")).toBe("already-reported");
+    expect(created.isDone()).toBe(false);
+  });
 });

@@ -221,6 +221,20 @@ describe("write failures", () => {
     expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
   });
 
+  it("stops at a plain 403 (permission gone) and leaves the rest for a later run instead of repeating it", async () => {
+    gh.failNext("POST", /\/issues$/, {
+      kind: "status",
+      status: 403,
+      body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/issues/issues#create-an-issue", status: "403" },
+    });
+    const { result } = await scan(SHA1, [A, B]);
+    expect(sleeps).toEqual([]);
+    expect(result.errors).toMatchObject([{ action: "create", status: 403 }]);
+    expect(result.deferred).toBe(1);
+    expect(result.created).toEqual([]);
+    expect(gh.writes().filter((w) => w.path.endsWith("/issues"))).toHaveLength(1);
+  });
+
   it("issues disabled (410): stops for the repository and records it", async () => {
     gh.issuesDisabled = true;
     const { result } = await scan(SHA1, [A, B]);
@@ -281,7 +295,8 @@ describe("applyPlan", () => {
     });
     const result = await applyPlan(plan, { octokit: octokit(), repo: { owner: gh.owner, repo: gh.repo }, appSlug: gh.appSlug, budget: createLocalWriteBudget(50) });
     expect(result.created).toHaveLength(1);
-    expect(result.errors[0]!.message).toMatch(/assignees not applied/);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings[0]!.message).toMatch(/assignees not applied/);
     expect(issueByFingerprint(A.fingerprint)[0]!.assignees).toEqual([]);
   });
 

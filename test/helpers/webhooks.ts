@@ -1,6 +1,12 @@
 /** GitHub's own example payloads (@octokit/webhooks-examples), and signed delivery over HTTP. */
 import { createHmac, randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { createNodeMiddleware } from "probot";
+import { keywardenApp } from "../../src/app/keywarden-app.js";
+import type { Queues } from "../../src/jobs/queues.js";
+import { captureLog, createTestProbot } from "./probot.js";
 
 const require = createRequire(import.meta.url);
 const catalogue = require("@octokit/webhooks-examples/api.github.com/index.json") as {
@@ -31,4 +37,19 @@ export async function deliver(baseUrl: string, event: string, payload: unknown, 
     },
     body,
   });
+}
+
+/**
+ * The real Keywarden app behind Probot's Node middleware on a local HTTP server, as GitHub reaches
+ * it: signed deliveries to `baseUrl` go through signature checks and the handlers to `queues`.
+ */
+export async function serveApp(queues: Queues): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const probot = createTestProbot(captureLog().logger);
+  const middleware = await createNodeMiddleware(keywardenApp(queues, async () => true), { probot });
+  const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Job } from "bullmq";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import type { Finding } from "../../src/scan/types.js";
 import { FakeGitHub, INSTALLATION_TOKEN } from "../helpers/fake-github.js";
 import type { FakeGitHubRepo } from "../helpers/github-nock.js";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
+import { serveGitOverHttp } from "../helpers/git-http-server.js";
 import { startHarness, type Harness } from "../helpers/worker-harness.js";
 
 const ROOT_KEY = `resource "aws_iam_access_key" "root_key" {
@@ -256,6 +257,40 @@ describe("scan job", () => {
     expect(gh.requestsTo("GET", "/repos/octo-org/.github/contents/")).not.toEqual([]);
   });
 
+  it("files the issue without an assignee GitHub refuses, and counts the scan as a success at once", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    gh.setConfig("infra", "minSeverity: high\nassignees: [departed-user]\n");
+    issues.failNext("POST", /\/issues$/, {
+      kind: "status",
+      status: 422,
+      body: { message: "Validation Failed", errors: [{ resource: "Issue", code: "invalid", field: "assignees" }], documentation_url: "https://docs.github.com/rest" },
+    });
+    const { job, outcome } = await runScan();
+    expect(outcome).toMatchObject({ status: "scanned", opened: 1 });
+    expect((await h.queues.scan.getJob(job.id!))!.attemptsMade).toBe(1);
+    expect([...issues.issues.values()].map((i) => i.assignees)).toEqual([[]]);
+    expect(h.log.text()).toContain("assignees not applied");
+  });
+
+  it("marks a scan whose new issues were capped incomplete, so the nightly audit does not skip the rest", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    gh.setConfig("infra", "maxNewIssuesPerRun: 1\n");
+    const { outcome } = await runScan();
+    expect(outcome).toMatchObject({ status: "scanned", findings: 2, opened: 1, deferred: 1 });
+    expect(await h.state.getRepo(REPO_ID)).toMatchObject({ status: "scanned", complete: false });
+    expect(issues.issues.size).toBe(1);
+  });
+
+  it("skips an archived repository without cloning it or writing an issue", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    gh.repo("infra").spec.archived = true;
+    const { outcome } = await runScan(h, { reason: "installation" });
+    expect(outcome).toEqual({ status: "skipped", reason: "archived" });
+    expect(gh.requestsTo("POST", /\/access_tokens$/).some((r) => r.body?.repositories)).toBe(false);
+    expect(issues.issues.size).toBe(0);
+    expect(await h.state.getRepo(REPO_ID)).toMatchObject({ status: "skipped", reason: "archived" });
+  });
+
   it("reports an invalid configuration once, naming the key, and scans with the defaults", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     gh.setConfig("infra", "minSeverity: urgent\n");
@@ -317,6 +352,24 @@ describe("scan job", () => {
     expect(outcome).toMatchObject({ status: "scanned", findings: 2, issuesDisabled: true });
     expect(gh.writes()).toEqual([]);
     expect(await h.state.getRepo(REPO_ID)).toMatchObject({ status: "scanned", commitSha: sha, issuesDisabled: true });
+  });
+
+  it("clones from the GitHub server's origin (GHE over http) with the narrowed token as a header only", async () => {
+    const server = await serveGitOverHttp(dirname(repo.bare));
+    try {
+      await repo.commit({ "iam.tf": ROOT_KEY });
+      gh.repo("infra").spec.cloneUrl = `${server.origin}/remote.git`;
+      const on = await harness({ settings: { serverUrl: server.origin, cloneProtocols: ["http"] } });
+      const { outcome } = await runScan(on);
+      expect(outcome).toMatchObject({ status: "scanned", findings: 2 });
+      const basic = `basic ${Buffer.from(`x-access-token:${INSTALLATION_TOKEN}`).toString("base64")}`;
+      expect(server.authorizations.length).toBeGreaterThan(0);
+      expect(server.authorizations.map((a) => a?.toLowerCase())).toEqual(server.authorizations.map(() => basic.toLowerCase()));
+      const tokenRequest = gh.requestsTo("POST", /\/access_tokens$/).find((r) => r.body?.repositories);
+      expect(tokenRequest?.body).toMatchObject({ repositories: ["infra"], permissions: { contents: "read" } });
+    } finally {
+      await server.close();
+    }
   });
 
   it("records issues disabled when GitHub answers 410 to the first create", async () => {

@@ -4,8 +4,10 @@
  * older summary still open is closed with a comment linking to the new one.
  *
  * Where it goes: `summary.repository` from the organization's `.github/keywarden.yml`, else the
- * organization's `.github` repository when it exists and the app can see it, else nowhere (the
- * caller logs the reason once). chooseSummaryRepository is the pure decision; the rest is I/O.
+ * organization's `.github` repository when it exists, the app can see it and it is private, else
+ * nowhere (the caller logs the reason once). chooseSummaryRepository is the pure decision; the rest
+ * is I/O. A public `.github` (the usual case: it holds the organization's profile) is never chosen by
+ * default: the summary names private repositories and the files holding live root keys.
  */
 import type { InstallationOctokit } from "../../app/octokit.js";
 import { readSummaryWeek, summaryMarker } from "./render.js";
@@ -44,13 +46,13 @@ export function chooseSummaryRepository(config: unknown, orgHasDotGithub: boolea
   };
 }
 
-/** Whether `owner/.github` exists and the installation can read it (404 otherwise). */
-export async function orgHasDotGithubRepository(octokit: InstallationOctokit, owner: string): Promise<boolean> {
+/** `owner/.github` as far as the choice needs it, or undefined when it does not exist or the installation cannot read it. */
+async function findDotGithubRepository(octokit: InstallationOctokit, owner: string): Promise<{ private: boolean } | undefined> {
   try {
-    await octokit.request("GET /repos/{owner}/{repo}", { owner, repo: ".github" });
-    return true;
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo: ".github" });
+    return { private: data.private !== false };
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return false;
+    if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
 }
@@ -65,9 +67,14 @@ export async function resolveSummaryRepository(
   config: unknown,
 ): Promise<{ owner: string; repo: string } | { reason: string }> {
   const configured = (config as { summary?: { repository?: unknown } } | null | undefined)?.summary?.repository;
-  const hasDotGithub = configured ? false : await orgHasDotGithubRepository(octokit, org);
-  const target = chooseSummaryRepository(config, hasDotGithub);
+  const dotGithub = configured ? undefined : await findDotGithubRepository(octokit, org);
+  const target = chooseSummaryRepository(config, dotGithub !== undefined);
   if (target.kind === "none") return { reason: target.reason };
+  if (target.source === "dot-github" && !dotGithub?.private) {
+    return {
+      reason: `${org}/.github is public and the summary names private repositories and files with live keys: set summary.repository to a private repository; no summary posted`,
+    };
+  }
   if (target.owner && target.owner.toLowerCase() !== org.toLowerCase()) {
     return { reason: `summary.repository names ${target.owner}/${target.repo}, outside ${org}: no summary posted` };
   }

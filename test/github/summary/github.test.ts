@@ -119,11 +119,17 @@ describe("resolveSummaryRepository", () => {
   });
 
   it("checks for the .github repository when nothing is configured", async () => {
-    nock(API).get("/repos/acme/.github").reply(200, { ...example("full-repository"), name: ".github", full_name: "acme/.github" });
+    nock(API).get("/repos/acme/.github").reply(200, { ...example("full-repository"), name: ".github", full_name: "acme/.github", private: true, visibility: "private" });
     expect(await resolveSummaryRepository(octokit(), "acme", {})).toEqual({ owner: "acme", repo: ".github" });
     nock(API).get("/repos/solo/.github").reply(404, notFound);
     const none = await resolveSummaryRepository(octokit(), "solo", null);
     expect("reason" in none && none.reason).toMatch(/no summary posted/);
+  });
+
+  it("never defaults to a public .github repository: the summary would publish where the live keys are", async () => {
+    nock(API).get("/repos/acme/.github").reply(200, { ...example("full-repository"), name: ".github", full_name: "acme/.github", private: false, visibility: "public" });
+    const r = await resolveSummaryRepository(octokit(), "acme", {});
+    expect("reason" in r && r.reason).toMatch(/acme\/\.github is public .*set summary\.repository/);
   });
 });
 
