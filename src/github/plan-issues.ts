@@ -67,6 +67,11 @@ export interface PlanInput {
   config: KeywardenConfig;
   target: IssueTarget;
   scannedCommit: string;
+  /**
+   * Files this scan could not read or parse. A finding "gone" from such a file is unknown, not
+   * fixed: a syntax error must not close the issue of a live key.
+   */
+  unreadableFiles?: readonly string[];
 }
 
 const KIND_ORDER: Record<IssueAction["kind"], number> = { reopen: 0, create: 1, close: 2, update: 3 };
@@ -192,8 +197,10 @@ export function planIssues(input: PlanInput): IssuePlan {
 
   // Issues whose finding is gone. Sorted by number so the order never depends on the listing's.
   const gone = [...issues.values()].filter((i) => !seen.has(i.fingerprint) && i.state === "open").sort((a, b) => a.number - b.number);
+  const unreadable = new Set(input.unreadableFiles ?? []);
   for (const issue of gone) {
     if (issue.meta && !inScope(issue.meta)) continue; // out of scope now: not fixed, so not closed
+    if (issue.meta && unreadable.has(issue.meta.file)) continue; // not scanned this time: unknown, not fixed
     actions.push({
       kind: "close",
       fingerprint: issue.fingerprint,

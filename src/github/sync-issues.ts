@@ -16,6 +16,8 @@ export interface SyncIssuesInput extends ApplyOptions {
   /** `https://github.com`, or the GitHub Enterprise Server's web URL. */
   serverUrl: string;
   scannedCommit: string;
+  /** Files the scan could not read or parse (see PlanInput.unreadableFiles). */
+  unreadableFiles?: readonly string[];
 }
 
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
@@ -28,6 +30,7 @@ export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssueP
     config: input.config,
     target: { serverUrl: input.serverUrl, owner: input.repo.owner, repo: input.repo.repo, commitSha: input.scannedCommit },
     scannedCommit: input.scannedCommit,
+    unreadableFiles: input.unreadableFiles,
   });
   const result = await applyPlan(plan, input);
   return { plan, result };

@@ -128,6 +128,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       config,
       serverUrl: deps.settings.serverUrl,
       scannedCommit: commitSha,
+      unreadableFiles: [...result.errors.map((e) => e.file), ...result.stats.skipped.filter((f) => f.reason !== "ignored").map((f) => f.file)],
       logger: log,
     });
     Object.assign(outcome, {

@@ -66,6 +66,11 @@ describe("planIssues", () => {
     expect((p.actions[0] as { comment: string }).comment).toContain(`https://github.com/octo-org/infra/commit/${SHA2}`);
   });
 
+  it("does not close an issue whose file could not be read or parsed this time", () => {
+    const p = plan({ findings: [], existing: [existing(A, "open", null, 7), existing(B, "open", null, 8)], unreadableFiles: [A.file] });
+    expect(p.actions.map((a) => [a.kind, a.issueNumber])).toEqual([["close", 8]]);
+  });
+
   it("reopens on regression after a close as completed, and leaves not planned alone", () => {
     const p = plan({ findings: [A, B], existing: [existing(A, "closed", "completed", 7), existing(B, "closed", "not_planned", 8)] });
     expect(p.actions).toHaveLength(1);

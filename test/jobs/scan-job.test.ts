@@ -194,6 +194,17 @@ describe("scan job", () => {
     expect(issueCreates()).toHaveLength(2);
   });
 
+  it("keeps the issues open while the key's file does not parse: unknown is not fixed", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    await runScan();
+    const writesBefore = gh.writes().length;
+    await repo.commit({ "iam.tf": `${ROOT_KEY}\nresource "broken" {\n` }, "half-finished edit");
+    const { outcome } = await runScan();
+    expect(outcome).toMatchObject({ status: "scanned", findings: 0, fileErrors: 1, closed: 0 });
+    expect(gh.writes().slice(writesBefore)).toEqual([]);
+    expect([...issues.issues.values()].every((i) => i.state === "open")).toBe(true);
+  });
+
   it("files no duplicate after Redis lost everything (a new prefix): the markers find the issues", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     await runScan();
