@@ -38,6 +38,7 @@ export async function processSummary(job: Job<SummaryJobData>, deps: WorkerDeps)
     config,
     repositories,
     audit: auditRecordsFrom(await deps.state.reposOfInstallation(installationId), repositories),
+    lastAudit: await deps.state.latestAudit(installationId),
     creator: botLogin(await appSlug(deps.probot)),
     now: deps.now(),
     log,

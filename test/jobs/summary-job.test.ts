@@ -84,6 +84,8 @@ describe("weekly summary job", () => {
     await h.state.putRepo({ ...base, repositoryId: 901, fullName: "octo-org/infra", status: "scanned", commitSha: "1".repeat(40), findings: 1 });
     await h.state.putRepo({ ...base, repositoryId: 902, fullName: "octo-org/web", status: "unchanged", commitSha: "2".repeat(40), findings: 1 });
     await h.state.putRepo({ ...base, repositoryId: 903, fullName: "octo-org/legacy", status: "failed", reason: "git clone failed: repository not found" });
+    await h.state.startAudit("run-1", gh.installationId, new Date("2026-01-07T01:00:00Z"));
+    await h.state.countAudit("run-1", { repositories: 4, scanned: 1, unchanged: 1, failed: 1, skipped: 1, findings: 2, opened: 1, closed: 1 });
 
     const { outcome } = await summary({ installationId: gh.installationId });
     expect(outcome).toMatchObject({ posted: true, repository: "octo-org/.github", week: WEEK, issue: { action: "created", closed: [lastWeek] } });
@@ -110,7 +112,8 @@ describe("weekly summary job", () => {
     ];
     const repositories = ["infra", "web", "legacy", ".github"].map((repo) => ({ owner: "octo-org", repo }));
     const audit = auditRecordsFrom(await h.state.reposOfInstallation(gh.installationId), repositories)!;
-    const numbers = computeSummary({ now: NOW, issues: records, audit, issueErrors: [] });
+    const lastAudit = (await h.state.latestAudit(gh.installationId))!;
+    const numbers = computeSummary({ now: NOW, issues: records, audit, issueErrors: [], lastAudit });
     expect(numbers.open.total).toBe(2);
     const expected = renderSummary(numbers);
     expect(posted).toMatchObject({ title: summaryTitle(WEEK), body: expected.body, state: "open" });
@@ -122,6 +125,9 @@ describe("weekly summary job", () => {
     expect(posted.body).toContain("| Accepted risk this week | 1 |");
     expect(posted.body).toContain("| Compliant repositories | **0 of 2** scanned (0%) |");
     expect(posted.body).toContain("| octo\\-org/legacy | failed | git clone failed: repository not found |");
+    expect(posted.body).toContain(
+      "Last nightly audit, started 2026-01-07 01:00 UTC: 4 repositories, 1 scanned, 1 unchanged (not cloned), 1 failed, 1 skipped; 2 findings, 1 issues opened, 1 closed.",
+    );
     expect(isRescanRequested(posted.body)).toBe(false);
 
     // Last week's summary: a comment linking the new one, then closed as completed.

@@ -8,7 +8,7 @@
  * whereas the ISO week-to-date would be 8 hours old when the summary is posted.
  */
 import { SEVERITY_RANK, type Severity } from "../../scan/types.js";
-import type { AuditRecord, AuditStatus, FindingIssueRecord } from "./types.js";
+import type { AuditRecord, AuditRunTotals, AuditStatus, FindingIssueRecord } from "./types.js";
 import { isoWeek, ONE_DAY_MS, ONE_WEEK_MS, startOfIsoWeek } from "./week.js";
 
 /** Severities as reported; `UNKNOWN` for an issue whose meta marker is missing or damaged. */
@@ -77,6 +77,8 @@ export interface SummaryNumbers {
   period: { kind: "last-7-days" | "iso-week-to-date"; start: string; end: string };
   /** False when no audit record was given (e.g. Redis was lost): compliance is then unknown. */
   auditKnown: boolean;
+  /** The last audit run's own totals, when on record. */
+  lastAudit?: AuditRunTotals;
   open: {
     total: number;
     bySeverity: Partial<Record<SummarySeverity, number>>;
@@ -96,6 +98,8 @@ export interface SummaryInput {
   issues: readonly FindingIssueRecord[];
   /** Per-repository records of the last audit run; undefined when there is none. */
   audit?: readonly AuditRecord[];
+  /** The last audit run's totals (scanned, unchanged, failed, findings, issues opened and closed). */
+  lastAudit?: AuditRunTotals;
   /**
    * What "this week" means for new / fixed / accepted risk: the 7 days ending at `now` (default: the
    * span since the previous Monday-08:00 summary), or the ISO week so far.
@@ -285,6 +289,7 @@ export function computeSummary(input: SummaryInput): SummaryNumbers {
     generatedAt: input.now.toISOString(),
     period: { kind: input.period ?? "last-7-days", start: new Date(periodStart).toISOString(), end: input.now.toISOString() },
     auditKnown: input.audit !== undefined,
+    ...(input.lastAudit ? { lastAudit: input.lastAudit } : {}),
     open: {
       total: open.length,
       bySeverity,

@@ -165,6 +165,15 @@ function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): st
       `${count("issues-unreadable")} with unreadable issues, ${count("skipped")} skipped |`,
     "",
   );
+  if (n.lastAudit) {
+    const a = n.lastAudit;
+    push(
+      `Last nightly audit, started ${when(a.startedAt)}: ${a.repositories} repositories, ${a.scanned} scanned, ` +
+        `${a.unchanged} unchanged (not cloned), ${a.failed} failed, ${a.skipped} skipped; ${a.findings} findings, ` +
+        `${a.opened} issues opened, ${a.closed} closed.`,
+      "",
+    );
+  }
   if (!n.auditKnown) {
     push("> [!NOTE]", "> No nightly audit is on record (first run, or Keywarden's Redis state was lost), so compliance and scan failures are unknown; findings below come from the issues and are complete.", "");
   }

@@ -7,7 +7,7 @@ import { collectFindingIssues, type RepositoryRef } from "./collect.js";
 import { computeSummary } from "./compute.js";
 import { postSummary, resolveSummaryRepository, type PostResult } from "./post.js";
 import { renderSummary } from "./render.js";
-import type { AuditRecord, AuditStatus } from "./types.js";
+import type { AuditRecord, AuditRunTotals, AuditStatus } from "./types.js";
 
 export interface SummaryLog {
   info(details: object, message: string): void;
@@ -24,6 +24,8 @@ export interface WeeklySummaryInput {
   repositories: readonly RepositoryRef[];
   /** The last audit's per-repository records; undefined or empty when none are on record. */
   audit?: readonly AuditRecord[];
+  /** The last audit run's totals, when on record. */
+  lastAudit?: AuditRunTotals;
   /** The app's bot login, `SLUG[bot]`: makes listing issues cheap. */
   creator?: string;
   now: Date;
@@ -80,6 +82,7 @@ export async function postWeeklySummary(input: WeeklySummaryInput): Promise<Week
     issues: records,
     ...(input.audit && input.audit.length > 0 ? { audit: input.audit } : {}),
     issueErrors: errors,
+    ...(input.lastAudit ? { lastAudit: input.lastAudit } : {}),
     ...(input.period ? { period: input.period } : {}),
   });
   const rendered = renderSummary(numbers);

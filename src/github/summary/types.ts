@@ -37,3 +37,16 @@ export interface AuditRecord {
   /** Issues are disabled there: findings exist but no issue can be filed. */
   issuesDisabled?: boolean;
 }
+
+/** Totals of the last nightly audit run of an installation (src/jobs/repo-state.ts `AuditTotals`). */
+export interface AuditRunTotals {
+  startedAt: string;
+  repositories: number;
+  scanned: number;
+  unchanged: number;
+  failed: number;
+  skipped: number;
+  findings: number;
+  opened: number;
+  closed: number;
+}
