@@ -85,15 +85,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-interface Row {
+/** One measurement of one approach ("cli" is the whole command) on one corpus. */
+interface Row extends Omit<Measurement, "approach"> {
   corpus: CorpusManifest;
   approach: Kind;
-  files: number;
-  bytes: number;
-  startupMs: number;
-  ms: number;
-  maxRssKiB: number;
-  detail: Record<string, number>;
 }
 
 const fmt = (n: number, digits = 0): string =>

@@ -4,6 +4,7 @@
  * costs a re-clone and a gap in the audit totals, never a duplicate issue.
  */
 import type { Redis } from "ioredis";
+import type { AuditRunTotals } from "../github/summary/types.js";
 
 export type RepoStatus = "scanned" | "unchanged" | "failed" | "skipped";
 
@@ -26,18 +27,9 @@ export interface RepoState {
   at: string;
 }
 
-export interface AuditTotals {
+export interface AuditTotals extends AuditRunTotals {
   runId: string;
   installationId: number;
-  startedAt: string;
-  repositories: number;
-  scanned: number;
-  unchanged: number;
-  failed: number;
-  skipped: number;
-  findings: number;
-  opened: number;
-  closed: number;
 }
 
 const COUNTERS = ["repositories", "scanned", "unchanged", "failed", "skipped", "findings", "opened", "closed"] as const;
