@@ -7,6 +7,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { decidePush } from "./push-filter.js";
 import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
+import { accountLogin } from "../jobs/installations.js";
 
 interface RepoRef {
   id: number;
@@ -17,6 +18,12 @@ async function enqueueRepositories(queues: Queues, installationId: number, owner
   for (const repo of repos) {
     await enqueueScan(queues, { installationId, repositoryId: repo.id, owner, repo: repo.name, reason });
   }
+}
+
+function installationOwner(installation: { id: number; account: unknown }): string {
+  const owner = accountLogin(installation.account as { login?: string; slug?: string } | null);
+  if (!owner) throw new Error(`installation ${installation.id} carries no account`);
+  return owner;
 }
 
 export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>): ApplicationFunction {
@@ -44,15 +51,13 @@ export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>):
 
     app.on("installation.created", async (context) => {
       const { installation, repositories = [] } = context.payload;
-      const owner = "login" in installation.account! ? installation.account.login : installation.account!.slug;
-      await enqueueRepositories(queues, installation.id, owner, repositories, "installation");
+      await enqueueRepositories(queues, installation.id, installationOwner(installation), repositories, "installation");
       context.log.info({ installation: installation.id, repositories: repositories.length }, "installation scans queued");
     });
 
     app.on("installation_repositories.added", async (context) => {
       const { installation, repositories_added } = context.payload;
-      const owner = "login" in installation.account! ? installation.account.login : installation.account!.slug;
-      await enqueueRepositories(queues, installation.id, owner, repositories_added, "installation");
+      await enqueueRepositories(queues, installation.id, installationOwner(installation), repositories_added, "installation");
       context.log.info({ installation: installation.id, repositories: repositories_added.length }, "added repositories queued");
     });
 

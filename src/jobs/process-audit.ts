@@ -8,7 +8,8 @@
  */
 import type { Job } from "bullmq";
 import { enqueueAudit, enqueueScan, type AuditJobData } from "./queues.js";
-import { partitionUnchanged, headCandidates, ruleSetId, selectRepositories, type AuditRepository } from "./audit-plan.js";
+import { partitionUnchanged, headCandidates, ruleSetId, selectRepositories } from "./audit-plan.js";
+import { activeInstallationIds, installationRepositories } from "./installations.js";
 import { fetchDefaultBranchHeads } from "../github/default-branch-heads.js";
 import { readOrgConfig } from "./read-config.js";
 import { rules } from "../rules/index.js";
@@ -25,15 +26,13 @@ export interface AuditOutcome {
 export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Promise<AuditOutcome> {
   const { installationId } = job.data;
   if (installationId === undefined) {
-    const app = await deps.probot.auth();
-    const installations = await app.paginate("GET /app/installations", { per_page: 100 });
-    const active = installations.filter((i) => !i.suspended_at);
-    for (const installation of active) await enqueueAudit(deps.queues, { installationId: installation.id, force: job.data.force });
-    return { installations: active.length };
+    const ids = await activeInstallationIds(deps.probot);
+    for (const id of ids) await enqueueAudit(deps.queues, { installationId: id, force: job.data.force });
+    return { installations: ids.length };
   }
 
   const octokit = await deps.probot.auth(installationId);
-  const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as AuditRepository[];
+  const repositories = await installationRepositories(octokit);
   const owner = repositories[0]?.owner.login;
   const { config } = owner ? await readOrgConfig(octokit, owner, deps.log) : { config: undefined };
   const selection = selectRepositories(repositories, {

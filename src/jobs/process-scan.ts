@@ -69,12 +69,13 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
   }
   const base = { repositoryId, fullName: repository.full_name, installationId, at: deps.now().toISOString() };
-
-  if (repository.archived && !config.audit.includeArchived) {
-    await deps.state.putRepo({ ...base, status: "skipped", reason: "archived" });
+  const skip = async (reason: string): Promise<ScanOutcome> => {
+    await deps.state.putRepo({ ...base, status: "skipped", reason });
     if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
-    return { status: "skipped", reason: "archived" };
-  }
+    return { status: "skipped", reason };
+  };
+
+  if (repository.archived && !config.audit.includeArchived) return skip("archived");
 
   if (problems.length > 0 && repository.has_issues && (await deps.budget.reserve(installationId, 1)) === 1) {
     const reported = await reportConfigProblems(octokit, { owner, repo }, await appSlug(deps.probot), problems, CONFIG_PATH);
@@ -98,11 +99,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     if (error instanceof EmptyRepositoryError) return undefined;
     throw error;
   });
-  if (!checkout) {
-    await deps.state.putRepo({ ...base, status: "skipped", reason: "empty repository" });
-    if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
-    return { status: "skipped", reason: "empty repository" };
-  }
+  if (!checkout) return skip("empty repository");
   const { result, commitSha } = checkout;
   for (const e of result.errors) log.warn({ file: e.file }, `Terraform file not scanned: ${e.message}`);
 

@@ -8,6 +8,7 @@ import { auditRecordsFrom, postWeeklySummary, type WeeklySummaryResult } from ".
 import { botLogin } from "../github/list-issues.js";
 import { enqueueSummary, type SummaryJobData } from "./queues.js";
 import { appSlug } from "./app-slug.js";
+import { accountLogin, activeInstallationIds, installationRepositories } from "./installations.js";
 import { readOrgConfig } from "./read-config.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
@@ -15,23 +16,21 @@ export type SummaryOutcome = { fannedOut: number } | WeeklySummaryResult;
 
 export async function processSummary(job: Job<SummaryJobData>, deps: WorkerDeps): Promise<SummaryOutcome> {
   const { installationId } = job.data;
-  const app = await deps.probot.auth();
   if (installationId === undefined) {
-    const installations = (await app.paginate("GET /app/installations", { per_page: 100 })).filter((i) => !i.suspended_at);
-    for (const installation of installations) await enqueueSummary(deps.queues, { installationId: installation.id });
-    return { fannedOut: installations.length };
+    const ids = await activeInstallationIds(deps.probot);
+    for (const id of ids) await enqueueSummary(deps.queues, { installationId: id });
+    return { fannedOut: ids.length };
   }
 
+  const app = await deps.probot.auth();
   const { data: installation } = await app.request("GET /app/installations/{installation_id}", { installation_id: installationId });
-  const account = installation.account as { login?: string; slug?: string } | null;
-  const owner = account?.login ?? account?.slug;
+  const owner = accountLogin(installation.account as { login?: string; slug?: string } | null);
   if (!owner) throw new Error(`installation ${installationId} has no account`);
   const log = deps.log.child({ installation: installationId, owner });
 
   const octokit = await deps.probot.auth(installationId);
   const { config } = await readOrgConfig(octokit, owner, log);
-  const listed = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as { name: string; owner: { login: string } }[];
-  const repositories = listed.map((r) => ({ owner: r.owner.login, repo: r.name }));
+  const repositories = (await installationRepositories(octokit)).map((r) => ({ owner: r.owner.login, repo: r.name }));
   return postWeeklySummary({
     octokit,
     owner,

@@ -17,7 +17,7 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
 }
 
-async function load(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
+export async function readRepoConfig(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
   let raw: unknown = {};
   try {
     ({ config: raw } = await octokit.config.get({ owner, repo, path: CONFIG_PATH }));
@@ -34,11 +34,7 @@ async function load(octokit: InstallationOctokit, owner: string, repo: string, l
   return loaded;
 }
 
-export function readRepoConfig(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
-  return load(octokit, owner, repo, log);
-}
-
 /** The organization-wide configuration: the owner's `.github` repository. */
 export function readOrgConfig(octokit: InstallationOctokit, owner: string, log: Logger): Promise<LoadedConfig> {
-  return load(octokit, owner, ".github", log);
+  return readRepoConfig(octokit, owner, ".github", log);
 }

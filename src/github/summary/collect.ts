@@ -11,6 +11,7 @@
  */
 import type { InstallationOctokit } from "../../app/octokit.js";
 import { readFingerprint, readMeta } from "../marker.js";
+import { describeFailure } from "../requester.js";
 import type { FindingIssueRecord } from "./types.js";
 
 export interface RepositoryRef {
@@ -71,12 +72,11 @@ export function toFindingRecord(repo: string, issue: IssueLike): FindingIssueRec
   };
 }
 
-/** Message and status only: an Octokit error also carries the request, whose headers hold the token. */
+/** Message and status only (describeFailure never keeps the request, whose headers hold the token). */
 function describe(error: unknown): { status?: number; message: string } {
-  const status = typeof (error as { status?: unknown })?.status === "number" ? (error as { status: number }).status : undefined;
+  const { status, message } = describeFailure(error);
   if (status === 410) return { status, message: "issues are disabled in this repository" };
   if (status === 404) return { status, message: "repository not found or not accessible to the installation" };
-  const message = error instanceof Error ? error.message : String(error);
   return { ...(status !== undefined ? { status } : {}), message: message.split("\n")[0]!.slice(0, 300) };
 }
 
