@@ -30,6 +30,11 @@ function requireAppCredentials(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** Without the app's credentials, `all` serves only Probot's setup flow (register the app first). */
+function runsWorkers(role: Role, env: NodeJS.ProcessEnv): boolean {
+  return role === "worker" || (role === "all" && Boolean(env.APP_ID));
+}
+
 async function serve(role: Role, settings: Settings): Promise<void> {
   // Probot moves Octokit's throttling onto Redis when REDIS_URL is set: every process then draws
   // on one rate budget. Keywarden always has Redis, so make that explicit.
@@ -38,8 +43,7 @@ async function serve(role: Role, settings: Settings): Promise<void> {
   const queues = createQueues(redis, settings.queuePrefix);
   const closers: (() => Promise<unknown>)[] = [];
 
-  // Without the app's credentials, `all` serves only Probot's setup flow (register the app first).
-  if (role === "worker" || (role === "all" && process.env.APP_ID)) {
+  if (runsWorkers(role, process.env)) {
     const probot = createProbot({ overrides: { Octokit: KeywardenOctokit, logLevel: (process.env.LOG_LEVEL as "info") ?? "info" } });
     const workers = await startWorkers(
       {
@@ -100,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     applyDotEnv();
     const settings = readSettings();
-    if (role === "worker" || (role === "all" && process.env.APP_ID)) requireAppCredentials(process.env);
+    if (runsWorkers(role, process.env)) requireAppCredentials(process.env);
     await serve(role, settings);
   } catch (error) {
     if (error instanceof SettingsError) return fail(error.message);
