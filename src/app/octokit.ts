@@ -1,17 +1,19 @@
 /**
- * The Octokit class every Keywarden process uses. Two deliberate departures from Probot's defaults:
+ * The Octokit class every Keywarden process uses. Departures from Probot's defaults:
  * - plugin-retry is off: it would repeat a POST that GitHub may already have applied (a 502 after
- *   the issue was created), filing a duplicate. Issue writes are retried by apply-plan, which looks
- *   for the marker first; anything else fails the job and BullMQ retries the whole, idempotent, job.
- * - a secondary rate limit is not retried blindly here either, for the same reason; apply-plan waits
- *   out `retry-after` itself. Primary rate limits are waited out as Probot does.
+ *   the issue was created), filing a duplicate. Requests whose repetition is harmless are retried in
+ *   place by ../github/octokit/retry-in-place.ts; issue creates by apply-plan, which looks for the
+ *   marker first.
+ * - the throttling plugin keeps pacing requests but retries nothing: rate limits are waited out by
+ *   the same retry-in-place policy, so one place decides how long to wait.
  */
 import { ProbotOctokit } from "probot";
+import { retryInPlace } from "../github/octokit/retry-in-place.js";
 
-export const KeywardenOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
+export const KeywardenOctokit = ProbotOctokit.plugin(retryInPlace as never).defaults((options: Record<string, any>) => ({
   ...options,
   retry: { ...options.retry, enabled: false },
-  throttle: { ...options.throttle, onSecondaryRateLimit: () => false },
+  throttle: { ...options.throttle, onRateLimit: () => false, onSecondaryRateLimit: () => false },
 }));
 
 export type InstallationOctokit = InstanceType<typeof ProbotOctokit>;
@@ -26,6 +28,8 @@ export async function mintCloneToken(appOctokit: InstallationOctokit, installati
     installation_id: installationId,
     repositories: [repo],
     permissions: { contents: "read" },
+    // Minting another token is harmless: a transient failure is retried in place.
+    request: { repeatable: true },
   });
   return data.token;
 }

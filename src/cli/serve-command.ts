@@ -4,21 +4,23 @@
  * Workers scale out across machines that share one Redis.
  */
 import { parseArgs } from "node:util";
-import { createProbot, run as runProbot } from "probot";
+import { run as runProbot } from "probot";
+import type { Logger } from "pino";
 import { applyDotEnv, readSettings, SettingsError, type Role, type Settings } from "../app/settings.js";
 import { KeywardenOctokit } from "../app/octokit.js";
 import { keywardenApp } from "../app/keywarden-app.js";
+import { createLogger, logFormat } from "../app/logger.js";
 import { connectRedis, createQueues } from "../jobs/queues.js";
-import { StateStore } from "../jobs/repo-state.js";
-import { WriteBudget } from "../jobs/write-budget.js";
-import { startWorkers } from "../jobs/start-workers.js";
-import { packageVersion } from "./version.js";
+import { logQueueErrors, logRedisConnection } from "../jobs/redis-connection-log.js";
+import { startWorkerRuntime } from "./worker-runtime.js";
 import { stopHclParser } from "../scan/index.js";
 
 const ROLES: readonly Role[] = ["all", "web", "worker"];
 
+/** A start-up failure: one line, JSON when the process logs JSON (an operator's pipeline reads it). */
 function fail(message: string): number {
-  process.stderr.write(`keywarden serve: ${message}\n`);
+  if (logFormat(process.env) === "json") createLogger(process.env, process.stderr).fatal(`keywarden serve: ${message}`);
+  else process.stderr.write(`keywarden serve: ${message}\n`);
   return 2;
 }
 
@@ -35,57 +37,54 @@ function runsWorkers(role: Role, env: NodeJS.ProcessEnv): boolean {
   return role === "worker" || (role === "all" && Boolean(env.APP_ID));
 }
 
-async function serve(role: Role, settings: Settings): Promise<void> {
-  // Probot moves Octokit's throttling onto Redis when REDIS_URL is set: every process then draws
-  // on one rate budget. Keywarden always has Redis, so make that explicit.
-  process.env.REDIS_URL = settings.redisUrl;
+/** Probot's environment without REDIS_URL: see ./worker-runtime.ts for why Octokit's limiter stays in memory. */
+function probotEnv(): NodeJS.ProcessEnv {
+  const { REDIS_URL: _ignored, ...env } = process.env;
+  return env;
+}
+
+async function serve(role: Role, settings: Settings, log: Logger): Promise<void> {
   const redis = connectRedis(settings.redisUrl);
   const queues = createQueues(redis, settings.queuePrefix);
+  logQueueErrors(queues, logRedisConnection(redis, log));
   const closers: (() => Promise<unknown>)[] = [];
-
-  if (runsWorkers(role, process.env)) {
-    const probot = createProbot({ overrides: { Octokit: KeywardenOctokit, logLevel: (process.env.LOG_LEVEL as "info") ?? "info" } });
-    const workers = await startWorkers(
-      {
-        probot,
-        settings,
-        queues,
-        state: new StateStore(redis, settings.queuePrefix),
-        budget: new WriteBudget(redis, settings.queuePrefix, { perMinute: settings.writesPerMinute, perHour: settings.writesPerHour }),
-        log: probot.log,
-        version: packageVersion(),
-        now: () => new Date(),
-      },
-      redis,
-    );
-    closers.push(() => workers.close());
-    probot.log.info({ concurrency: settings.scanConcurrency, prefix: settings.queuePrefix }, "keywarden workers started");
-  }
-  if (role !== "worker") {
-    // Probot's `run` adds a SIGINT handler that stops the server and exits at once, cutting running
-    // jobs short: remove it, so the drain below is the only one.
-    const before = new Set(process.listeners("SIGINT"));
-    const server = await runProbot(keywardenApp(queues, async () => (await redis.ping()) === "PONG"), { Octokit: KeywardenOctokit });
-    for (const listener of process.listeners("SIGINT")) if (!before.has(listener)) process.off("SIGINT", listener);
-    closers.unshift(() => server.stop());
-  }
-
+  // Before anything starts: a signal during start-up must drain too, not kill the process.
   const shutdown = async (signal: string) => {
-    process.stderr.write(`keywarden serve: ${signal}: finishing running jobs, then exiting\n`);
+    log.info({ signal }, "finishing running jobs, then exiting");
     try {
       for (const close of closers) await close();
       await queues.close();
       await redis.quit();
       // hcl2json runs in a worker thread: stop it so nothing outlives the drain.
       await stopHclParser();
+      log.info("stopped");
       process.exit(0);
     } catch (error) {
-      process.stderr.write(`keywarden serve: shutdown failed: ${(error as Error).message}\n`);
+      log.error({ err: (error as Error).message }, "shutdown failed");
       process.exit(1);
     }
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+
+  if (runsWorkers(role, process.env)) {
+    const workers = await startWorkerRuntime({ settings, redis, log, queues, env: probotEnv() });
+    closers.push(() => workers.close());
+    log.info({ concurrency: settings.scanConcurrency, prefix: settings.queuePrefix }, "keywarden workers started");
+  }
+  if (role !== "worker") {
+    // Probot's `run` adds a SIGINT handler that stops the server and exits at once, cutting running
+    // jobs short: remove it, so the drain above is the only one.
+    const before = new Set(process.listeners("SIGINT"));
+    const server = await runProbot(keywardenApp(queues, async () => (await redis.ping()) === "PONG"), {
+      Octokit: KeywardenOctokit,
+      log,
+      env: probotEnv(),
+    });
+    for (const listener of process.listeners("SIGINT")) if (!before.has(listener)) process.off("SIGINT", listener);
+    closers.unshift(() => server.stop());
+  }
+  log.info({ role }, "keywarden serve ready");
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -105,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     applyDotEnv();
     const settings = readSettings();
     if (runsWorkers(role, process.env)) requireAppCredentials(process.env);
-    await serve(role, settings);
+    await serve(role, settings, createLogger(process.env));
   } catch (error) {
     if (error instanceof SettingsError) return fail(error.message);
     throw error;

@@ -19,7 +19,7 @@ interface NodesResult {
 export async function fetchDefaultBranchHeads(graphql: GraphqlClient, nodeIds: string[]): Promise<Map<string, string | undefined>> {
   const heads = new Map<string, string | undefined>();
   for (let i = 0; i < nodeIds.length; i += 100) {
-    const result = await graphql<NodesResult>(QUERY, { ids: nodeIds.slice(i, i + 100) });
+    const result = await graphql<NodesResult>(QUERY, { ids: nodeIds.slice(i, i + 100), request: { repeatable: true } });
     for (const node of result.nodes) {
       // An empty repository has no default branch ref: it has no HEAD to compare.
       if (node) heads.set(node.id, node.defaultBranchRef?.target?.oid);

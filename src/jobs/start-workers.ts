@@ -3,12 +3,14 @@
  * jobs and waits for running ones, which is what SIGTERM needs: a deploy never cuts a scan in half
  * (and if the process is killed anyway, the job's lock expires and another worker picks it up).
  */
-import { Worker, type ConnectionOptions } from "bullmq";
+import { Worker, type Job, type ConnectionOptions } from "bullmq";
+import type { Redis } from "ioredis";
 import { AUDIT_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type AuditJobData, type ScanJobData, type SummaryJobData } from "./queues.js";
 import { upsertSchedules } from "./schedules.js";
 import { processScan } from "./process-scan.js";
 import { processAudit } from "./process-audit.js";
 import { processSummary } from "./process-summary.js";
+import { logRedisConnection } from "./redis-connection-log.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
 export interface RunningWorkers {
@@ -16,19 +18,45 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: WorkerDeps, connection: ConnectionOptions): Promise<RunningWorkers> {
+/**
+ * How fast a crashed worker's jobs come back. BullMQ renews a running job's lock every
+ * `lockDuration / 2`; a job whose lock is gone is moved back to waiting by the next stalled check.
+ * So a SIGKILLed worker's job resumes within about `lockDuration + stalledInterval` (30 s here,
+ * against 60 s and more with BullMQ's defaults). The lock may be this short because nothing blocks
+ * the event loop for long (git is a child process, hcl2json a worker thread, the walk is
+ * asynchronous): a renewal 10 s late still finds the lock alive. A job may stall three times before
+ * it is failed: every job is idempotent, and a worker killed twice during one long monorepo scan
+ * must not lose it.
+ */
+export interface WorkerTimings {
+  lockDuration: number;
+  stalledInterval: number;
+  maxStalledCount: number;
+}
+
+export const WORKER_TIMINGS: WorkerTimings = { lockDuration: 20_000, stalledInterval: 10_000, maxStalledCount: 3 };
+
+type Processor<T, R> = (job: Job<T>, deps: WorkerDeps) => Promise<R>;
+
+export async function startWorkers(deps: WorkerDeps, connection: Redis, timings: Partial<WorkerTimings> = {}): Promise<RunningWorkers> {
   await upsertSchedules(deps.queues, deps.settings);
-  const base = { connection, prefix: deps.settings.queuePrefix };
+  const redisLog = logRedisConnection(connection, deps.log);
+  const base = { connection: connection as ConnectionOptions, prefix: deps.settings.queuePrefix, ...WORKER_TIMINGS, ...timings };
+  // Every line a job logs names its queue and job id; the processors add installation and repository.
+  const withJobLog =
+    <T, R>(processor: Processor<T, R>) =>
+    (job: Job<T>) =>
+      processor(job, { ...deps, log: deps.log.child({ queue: job.queueName, jobId: job.id }) });
   const workers: Worker[] = [
-    new Worker<ScanJobData>(SCAN_QUEUE, (job) => processScan(job, deps), { ...base, concurrency: deps.settings.scanConcurrency }),
-    new Worker<AuditJobData>(AUDIT_QUEUE, (job) => processAudit(job, deps), { ...base, concurrency: 1 }),
-    new Worker<SummaryJobData>(SUMMARY_QUEUE, (job) => processSummary(job, deps), { ...base, concurrency: 1 }),
+    new Worker<ScanJobData>(SCAN_QUEUE, withJobLog(processScan), { ...base, concurrency: deps.settings.scanConcurrency }),
+    new Worker<AuditJobData>(AUDIT_QUEUE, withJobLog(processAudit), { ...base, concurrency: 1 }),
+    new Worker<SummaryJobData>(SUMMARY_QUEUE, withJobLog(processSummary), { ...base, concurrency: 1 }),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, error) =>
-      deps.log.warn({ queue: worker.name, job: job?.name, attempt: job?.attemptsMade, err: error.message }, "job failed"),
+      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error.message }, "job failed"),
     );
-    worker.on("error", (error) => deps.log.error({ queue: worker.name, err: error.message }, "worker error"));
+    worker.on("error", (error) => redisLog.error(`${worker.name} worker`, error));
   }
   return {
     workers,

@@ -1,26 +1,31 @@
 /**
- * A real Probot instance for tests: a freshly generated app key, Octokit without retries or
+ * A real Probot instance for tests: a freshly generated app key, Keywarden's Octokit without
  * throttling (a rate-limited reply must not cost seconds), and logs captured in memory so tests can
  * read them (and prove a token never reaches them).
  */
 import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import { KeywardenOctokit } from "../../src/app/octokit.js";
 
 export const TEST_APP_ID = 123456;
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
-const { privateKey } = generateKeyPairSync("rsa", {
+export const { privateKey: TEST_PRIVATE_KEY } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-export const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
+/**
+ * Keywarden's Octokit (its in-place retries included) without the write pacing of the throttling
+ * plugin, and with back-offs of a millisecond: a test of a transient fault must not wait seconds.
+ */
+export const TestOctokit = KeywardenOctokit.defaults((options: Record<string, any>) => ({
   ...options,
-  retry: { enabled: false },
   throttle: { enabled: false },
+  retryInPlace: { baseDelayMs: 1, secondaryLimitDelayMs: 1 },
 }));
 
 export interface CapturedLog {
@@ -43,7 +48,7 @@ export function captureLog(): CapturedLog {
 export function createTestProbot(log: Logger, baseUrl = "https://api.github.com"): Probot {
   return new Probot({
     appId: TEST_APP_ID,
-    privateKey,
+    privateKey: TEST_PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
     baseUrl,
     Octokit: TestOctokit,

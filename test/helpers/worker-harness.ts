@@ -11,11 +11,10 @@ import { QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Settings } from "../../src/app/settings.js";
 import { createQueues, type Queues } from "../../src/jobs/queues.js";
-import { StateStore } from "../../src/jobs/repo-state.js";
-import { startWorkers, type RunningWorkers } from "../../src/jobs/start-workers.js";
+import type { StateStore } from "../../src/jobs/repo-state.js";
 import type { WorkerDeps } from "../../src/jobs/worker-deps.js";
-import { WriteBudget } from "../../src/jobs/write-budget.js";
-import { captureLog, createTestProbot, type CapturedLog } from "./probot.js";
+import { startWorkerRuntime, type WorkerRuntime } from "../../src/cli/worker-runtime.js";
+import { captureLog, TEST_APP_ID, TEST_PRIVATE_KEY, TestOctokit, type CapturedLog } from "./probot.js";
 import { openTestRedis, REDIS_URL, type TestRedis } from "./redis.js";
 
 export interface Harness {
@@ -24,7 +23,7 @@ export interface Harness {
   state: StateStore;
   deps: WorkerDeps;
   log: CapturedLog;
-  workers: RunningWorkers;
+  workers: WorkerRuntime;
   events: { scan: QueueEvents; audit: QueueEvents; summary: QueueEvents };
   /** Every job added through `queues` (by the test or by a processor), in order. */
   added: Job[];
@@ -73,19 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return job;
     };
   }
-  const plainState = new StateStore(redis.redis, redis.prefix);
-  const state = options.state ? options.state(plainState) : plainState;
   const log = captureLog();
-  const deps: WorkerDeps = {
-    probot: createTestProbot(log.logger),
-    settings,
-    queues,
-    state,
-    budget: new WriteBudget(redis.redis, redis.prefix, { perMinute: settings.writesPerMinute, perHour: settings.writesPerHour }),
-    log: log.logger,
-    version: "0.0.0-test",
-    now: options.now ?? (() => new Date()),
-  };
   // QueueEvents block on their connection: each gets its own.
   const eventConnections: Redis[] = [];
   const queueEvents = (name: string) => {
@@ -105,7 +92,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
   }
 
-  const workers = await startWorkers(deps, redis.redis);
+  // The wiring `keywarden serve` uses; only the Octokit class differs (no pacing of writes under nock).
+  const workers = await startWorkerRuntime({
+    settings,
+    redis: redis.redis,
+    log: log.logger,
+    queues,
+    env: { APP_ID: String(TEST_APP_ID), PRIVATE_KEY: TEST_PRIVATE_KEY },
+    Octokit: TestOctokit,
+    state: options.state,
+    version: "0.0.0-test",
+    now: options.now,
+  });
+  const { deps } = workers;
   const byQueue = new Map<string, QueueEvents>([
     [queues.scan.name, events.scan],
     [queues.audit.name, events.audit],
@@ -114,7 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     redis,
     queues,
-    state,
+    state: deps.state,
     deps,
     log,
     workers,

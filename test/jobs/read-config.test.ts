@@ -28,12 +28,23 @@ describe("readRepoConfig", () => {
   });
 
   it("throws when GitHub cannot serve the file, instead of scanning with the defaults", async () => {
-    nock(GITHUB_API).get(CONTENTS).reply(502, errorReply(502, "Server Error"));
+    // Retried in place (four attempts in all), then given up: the job fails, it does not default.
+    nock(GITHUB_API).get(CONTENTS).times(4).reply(502, errorReply(502, "Server Error"));
     await expect(readRepoConfig(new TestOctokit({ auth: "t" }), "acme", "infra", captureLog().logger)).rejects.toMatchObject({ status: 502 });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("rides out one transient 5xx in place: the job attempt is not lost", async () => {
+    nock(GITHUB_API).get(CONTENTS).reply(502, errorReply(502, "Server Error")).get(CONTENTS).reply(200, "minSeverity: high\n", { "content-type": "application/vnd.github.raw; charset=utf-8" });
+    const { config, problems } = await readRepoConfig(new TestOctokit({ auth: "t" }), "acme", "infra", captureLog().logger);
+    expect(config.minSeverity).toBe("HIGH");
+    expect(problems).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it("throws for the organization's file too: a summary must not land in the default repository by accident", async () => {
-    nock(GITHUB_API).get("/repos/acme/.github/contents/.github%2Fkeywarden.yml").reply(500, errorReply(500, "Server Error"));
+    nock(GITHUB_API).get("/repos/acme/.github/contents/.github%2Fkeywarden.yml").times(4).reply(500, errorReply(500, "Server Error"));
     await expect(readOrgConfig(new TestOctokit({ auth: "t" }), "acme", captureLog().logger)).rejects.toMatchObject({ status: 500 });
+    expect(nock.pendingMocks()).toEqual([]);
   });
 });

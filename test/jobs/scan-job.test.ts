@@ -319,7 +319,8 @@ describe("scan job", () => {
   it("never lets the installation token reach logs, job data, errors or results", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     // A failure whose GitHub message carries the token, as an echoing proxy might send it.
-    issues.failNext("GET", /\/issues$/, { kind: "status", status: 500, body: { message: `boom for token ${INSTALLATION_TOKEN}` } });
+    // (A 4xx: a 5xx would be retried in place and never reach the job.)
+    issues.failNext("GET", /\/issues$/, { kind: "status", status: 422, body: { message: `boom for token ${INSTALLATION_TOKEN}` } });
     const job = await enqueue();
     const outcome = await h.finished(job);
     expect(outcome).toMatchObject({ opened: 2 });
