@@ -25,6 +25,8 @@ export interface Settings {
   serverUrl: string;
   /** Git transports a clone may use: https, plus http when GHE_PROTOCOL=http. */
   cloneProtocols: string[];
+  /** How long a running job's lock lives without renewal (see src/jobs/start-workers.ts). */
+  jobLockMs: number;
 }
 
 export class SettingsError extends Error {
@@ -132,6 +134,7 @@ export function readSettings(env: Env = process.env): Settings {
     writesPerMinute: positiveInt(env, "KEYWARDEN_WRITES_PER_MINUTE", 80),
     writesPerHour: positiveInt(env, "KEYWARDEN_WRITES_PER_HOUR", 500),
     maxNewIssuesPerRun: maxNew ? positiveInt(env, "KEYWARDEN_MAX_NEW_ISSUES_PER_RUN", 1) : undefined,
+    jobLockMs: positiveInt(env, "KEYWARDEN_JOB_LOCK_MS", 20_000),
     ...serverUrl(env),
   };
 }

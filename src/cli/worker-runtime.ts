@@ -58,7 +58,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     version: options.version ?? packageVersion(),
     now: options.now ?? (() => new Date()),
   };
-  const workers = await startWorkers(deps, redis, options.timings);
+  const lock = settings.jobLockMs;
+  const workers = await startWorkers(deps, redis, { lockDuration: lock, stalledInterval: Math.max(500, Math.round(lock / 2)), ...options.timings });
   return {
     ...workers,
     deps,

@@ -26,7 +26,7 @@ export interface RunningWorkers {
  * the event loop for long (git is a child process, hcl2json a worker thread, the walk is
  * asynchronous): a renewal 10 s late still finds the lock alive. A job may stall three times before
  * it is failed: every job is idempotent, and a worker killed twice during one long monorepo scan
- * must not lose it.
+ * must not lose it. `KEYWARDEN_JOB_LOCK_MS` sets the lock (the stalled check runs at half of it).
  */
 export interface WorkerTimings {
   lockDuration: number;

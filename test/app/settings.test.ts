@@ -15,6 +15,7 @@ describe("readSettings", () => {
       maxNewIssuesPerRun: undefined,
       serverUrl: "https://github.com",
       cloneProtocols: ["https"],
+      jobLockMs: 20_000,
     });
   });
 

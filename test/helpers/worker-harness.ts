@@ -54,6 +54,7 @@ export function testSettings(prefix: string, overrides: Partial<Settings> = {}):
     maxNewIssuesPerRun: undefined,
     serverUrl: "https://github.com",
     cloneProtocols: ["file"],
+    jobLockMs: 20_000,
     ...overrides,
   };
 }
