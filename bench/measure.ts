@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { terraformFileKind } from "../src/scan/file-kinds.js";
+import { terraformFileKind } from "../src/domain/terraform-files.js";
 
 export type Approach = "read" | "keywarden" | "hcl2json";
 

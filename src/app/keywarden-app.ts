@@ -7,7 +7,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { decidePush } from "./push-filter.js";
 import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
-import { accountLogin } from "../jobs/installations.js";
+import { accountLogin } from "../github/installations.js";
 
 interface RepoRef {
   id: number;

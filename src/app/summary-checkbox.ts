@@ -4,7 +4,7 @@
  */
 import type { Context } from "probot";
 import { enqueueAudit, type Queues } from "../jobs/queues.js";
-import { isRescanRequested, untickRescan } from "../github/summary/render.js";
+import { isRescanRequested, untickRescan } from "../summary/render.js";
 
 const SUMMARY_MARKER = "<!-- keywarden:summary ";
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { applyDotEnv, readSettings, SettingsError } from "../app/settings.js";
+import { applyDotEnv, readSettings, SettingsError } from "../config/settings.js";
 import { createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
 
 export type EnqueueKind = "audit" | "summary";
@@ -12,7 +12,7 @@ export type EnqueueKind = "audit" | "summary";
 export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<number> {
   const usage = `Usage: keywarden ${kind} [--installation ID]${kind === "audit" ? " [--force]" : ""}\n`;
   let installationId: number | undefined;
-  let force = false;
+  let force: boolean;
   try {
     const { values } = parseArgs({
       args: argv,

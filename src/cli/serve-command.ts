@@ -6,10 +6,10 @@
 import { parseArgs } from "node:util";
 import { run as runProbot } from "probot";
 import type { Logger } from "pino";
-import { applyDotEnv, readSettings, SettingsError, type Role, type Settings } from "../app/settings.js";
-import { KeywardenOctokit } from "../app/octokit.js";
+import { applyDotEnv, readSettings, SettingsError, type Role, type Settings } from "../config/settings.js";
+import { KeywardenOctokit } from "../github/octokit/keywarden-octokit.js";
 import { keywardenApp } from "../app/keywarden-app.js";
-import { createLogger, logFormat } from "../app/logger.js";
+import { createLogger, logFormat } from "./logger.js";
 import { connectRedis, createQueues } from "../jobs/queues.js";
 import { logQueueErrors, logRedisConnection } from "../jobs/redis-connection-log.js";
 import { startWorkerRuntime } from "./worker-runtime.js";

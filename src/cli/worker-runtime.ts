@@ -11,8 +11,8 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createProbot, type ProbotOctokit } from "probot";
-import type { Settings } from "../app/settings.js";
-import { KeywardenOctokit } from "../app/octokit.js";
+import type { Settings } from "../config/settings.js";
+import { KeywardenOctokit } from "../github/octokit/keywarden-octokit.js";
 import { createQueues, type Queues } from "../jobs/queues.js";
 import { StateStore } from "../jobs/repo-state.js";
 import { WriteBudget } from "../jobs/write-budget.js";

@@ -14,7 +14,7 @@
  *   request (its headers hold the token).
  */
 import { createHash } from "node:crypto";
-import type { IssueAction, IssuePlan, LabelDefinition } from "./plan-issues.js";
+import type { IssueAction, IssuePlan, LabelDefinition } from "../issues/plan-issues.js";
 import { findRecentAppIssue } from "./list-issues.js";
 import { describeFailure, redactSecrets, type GitHubRequester, type RepoRef, type RequestFailure } from "./requester.js";
 import { decideWriteRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions, type WriteKind } from "./write-retry-policy.js";

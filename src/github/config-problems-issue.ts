@@ -5,8 +5,8 @@
  * is never filed twice (found by listing the app's own issues, so losing Redis changes nothing).
  */
 import { createHash } from "node:crypto";
-import type { ConfigProblem } from "./config.js";
-import { inlineCode, neutralizeText } from "./neutralize.js";
+import type { ConfigProblem } from "../config/repo-config.js";
+import { inlineCode, neutralizeText } from "../issues/neutralize.js";
 import { botLogin } from "./list-issues.js";
 import type { GitHubRequester, RepoRef } from "./requester.js";
 

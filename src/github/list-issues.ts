@@ -13,8 +13,8 @@
  * where Keywarden has no issue yet. Pull requests (which the issues API also returns) are skipped,
  * and so are issues by anyone else that merely quote a marker.
  */
-import { readFingerprint, readMeta } from "./marker.js";
-import type { ExistingIssue } from "./plan-issues.js";
+import { readFingerprint, readMeta } from "../issues/marker.js";
+import type { ExistingIssue } from "../issues/plan-issues.js";
 import type { GitHubRequester, RepoRef } from "./requester.js";
 
 export interface ListIssuesOptions {

@@ -3,11 +3,11 @@
  * thin shell the scan job (and tests) call; every decision is in plan-issues.ts and
  * write-retry-policy.ts.
  */
-import type { Finding, SuppressedFinding } from "../scan/types.js";
-import type { KeywardenConfig } from "./config.js";
+import type { Finding, SuppressedFinding } from "../domain/types.js";
+import type { KeywardenConfig } from "../config/repo-config.js";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan.js";
 import { listAppIssues } from "./list-issues.js";
-import { planIssues, type IssuePlan } from "./plan-issues.js";
+import { planIssues, type IssuePlan } from "../issues/plan-issues.js";
 
 export interface SyncIssuesInput extends ApplyOptions {
   findings: Finding[];

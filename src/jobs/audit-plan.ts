@@ -4,16 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import type { RepoState } from "./repo-state.js";
+import type { AuditRepository } from "../github/installations.js";
 
-export interface AuditRepository {
-  id: number;
-  node_id: string;
-  name: string;
-  full_name: string;
-  archived?: boolean;
-  fork?: boolean;
-  owner: { login: string };
-}
+export type { AuditRepository } from "../github/installations.js";
 
 export interface AuditOptions {
   includeArchived: boolean;

@@ -9,9 +9,9 @@
 import type { Job } from "bullmq";
 import { enqueueAudit, enqueueScan, type AuditJobData } from "./queues.js";
 import { partitionUnchanged, headCandidates, ruleSetId, selectRepositories } from "./audit-plan.js";
-import { activeInstallationIds, installationRepositories } from "./installations.js";
+import { activeInstallationIds, installationRepositories } from "../github/installations.js";
 import { fetchDefaultBranchHeads } from "../github/default-branch-heads.js";
-import { readOrgConfig } from "./read-config.js";
+import { readOrgConfig } from "../github/read-config.js";
 import { rules } from "../rules/index.js";
 import type { WorkerDeps } from "./worker-deps.js";
 

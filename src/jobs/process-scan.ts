@@ -6,15 +6,15 @@
  */
 import type { Job } from "bullmq";
 import { scan } from "../scan/index.js";
-import { EmptyRepositoryError, withTerraformCheckout } from "../github/clone.js";
+import { EmptyRepositoryError, withTerraformCheckout } from "../git/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
 import { forInstallation } from "../github/apply-plan.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
-import { mintCloneToken } from "../app/octokit.js";
+import { mintCloneToken } from "../github/octokit/keywarden-octokit.js";
 import { ruleSetId } from "./audit-plan.js";
-import { appSlug } from "./app-slug.js";
-import { CONFIG_PATH, readRepoConfig } from "./read-config.js";
+import { appSlug } from "../github/app-slug.js";
+import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
 import { reportConfigProblems } from "../github/config-problems-issue.js";
 import type { ScanJobData } from "./queues.js";
 import type { RepoState } from "./repo-state.js";
@@ -55,6 +55,8 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
       if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { failed: 1 });
     }
     // The message may come from git or GitHub; make sure no credential rides along into BullMQ.
+    // No `cause` on purpose: the original error holds the request, and its headers the token.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(reason);
   }
 }

@@ -7,9 +7,9 @@ import type { Job } from "bullmq";
 import { auditRecordsFrom, postWeeklySummary, type WeeklySummaryResult } from "../github/summary/run.js";
 import { botLogin } from "../github/list-issues.js";
 import { enqueueSummary, type SummaryJobData } from "./queues.js";
-import { appSlug } from "./app-slug.js";
-import { accountLogin, activeInstallationIds, installationRepositories } from "./installations.js";
-import { readOrgConfig } from "./read-config.js";
+import { appSlug } from "../github/app-slug.js";
+import { accountLogin, activeInstallationIds, installationRepositories } from "../github/installations.js";
+import { readOrgConfig } from "../github/read-config.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
 export type SummaryOutcome = { fannedOut: number } | WeeklySummaryResult;

@@ -4,7 +4,7 @@
  * costs a re-clone and a gap in the audit totals, never a duplicate issue.
  */
 import type { Redis } from "ioredis";
-import type { AuditRunTotals } from "../github/summary/types.js";
+import type { AuditRunTotals } from "../summary/types.js";
 
 export type RepoStatus = "scanned" | "unchanged" | "failed" | "skipped";
 

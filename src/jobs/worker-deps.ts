@@ -1,7 +1,7 @@
 /** What every job processor is given: no globals, so tests build the same thing against nock and real Redis. */
 import type { Logger } from "pino";
 import type { Probot } from "probot";
-import type { Settings } from "../app/settings.js";
+import type { Settings } from "../config/settings.js";
 import type { Queues } from "./queues.js";
 import type { StateStore } from "./repo-state.js";
 import type { WriteBudget } from "./write-budget.js";

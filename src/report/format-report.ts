@@ -1,5 +1,5 @@
 /** One entry point for every report format, so the CLI and tests pick formats by name. */
-import type { ScanResult } from "../scan/types.js";
+import type { ScanResult } from "../domain/types.js";
 import { formatJson } from "./json.js";
 import { formatMarkdown, type MarkdownOptions } from "./markdown.js";
 import { formatSarif, type SarifOptions } from "./sarif.js";

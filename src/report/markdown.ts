@@ -3,9 +3,9 @@
  * src/github/render-issue.ts renders — so a person can see what the App would write before
  * installing it. Suppressed findings would not be filed; they are listed at the end.
  */
-import { neutralizeText, inlineCode } from "../github/neutralize.js";
-import { renderIssueBody, renderIssueTitle, type IssueTarget } from "../github/render-issue.js";
-import type { ScanResult } from "../scan/types.js";
+import { neutralizeText, inlineCode } from "../issues/neutralize.js";
+import { renderIssueBody, renderIssueTitle, type IssueTarget } from "../issues/render-issue.js";
+import type { ScanResult } from "../domain/types.js";
 import { sortFindings } from "./sort-findings.js";
 
 export interface MarkdownOptions {

@@ -6,7 +6,7 @@
  */
 import type * as Sarif from "sarif";
 import type { RuleMeta } from "../rules/types.js";
-import type { Finding, ScanResult, Severity, SuppressedFinding } from "../scan/types.js";
+import type { Finding, ScanResult, Severity, SuppressedFinding } from "../domain/types.js";
 import { sortFindings } from "./sort-findings.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";

@@ -7,6 +7,7 @@
 
 // C0 controls except tab, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph
 // separators, and the zero-width characters that can hide text.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Make one line of untrusted text safe to print: no control sequence survives, nothing is lost. */

@@ -3,8 +3,8 @@
  * severity, what is wrong and what to do; then suppressed findings, files that failed, and files
  * that were skipped, so nothing the scan left out is silent.
  */
-import type { Finding, ScanResult, Severity } from "../scan/types.js";
-import { compareText } from "../scan/order.js";
+import type { Finding, ScanResult, Severity } from "../domain/types.js";
+import { compareText } from "../domain/order.js";
 import { sortFindings } from "./sort-findings.js";
 import { ansiPalette, escapeForTerminal, plainPalette, type Palette } from "./terminal-text.js";
 

@@ -1,5 +1,5 @@
 import type { EvaluatedAccessKey } from "./rule.js";
-import { closingBrace } from "../scan/closing-brace.js";
+import { closingBrace } from "../domain/closing-brace.js";
 
 /**
  * The concrete fix as a unified diff of the resource block: set `status = "Inactive"` (replacing

@@ -1,4 +1,4 @@
-import type { Severity } from "../scan/types.js";
+import type { Severity } from "../domain/types.js";
 
 /** What reports (text, SARIF, issue bodies, summaries) need to know about a rule. */
 export interface RuleMeta {

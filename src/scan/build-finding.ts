@@ -1,6 +1,6 @@
 import type { Rule, RuleHit, EvaluatedAccessKey } from "../rules/rule.js";
-import type { Finding } from "./types.js";
-import { fingerprint } from "./fingerprint.js";
+import type { Finding } from "../domain/types.js";
+import { fingerprint } from "../domain/fingerprint.js";
 
 /** Snippets go into issue bodies and reports: keep them bounded. */
 const SNIPPET_MAX_LINES = 200;

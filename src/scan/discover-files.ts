@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
-import type { SkippedFile } from "./types.js";
-import { terraformFileKind, type TerraformFileKind } from "./file-kinds.js";
+import type { SkippedFile } from "../domain/types.js";
+import { terraformFileKind, type TerraformFileKind } from "../domain/terraform-files.js";
 
 export interface DiscoveredFile {
   /** POSIX path relative to the root. */

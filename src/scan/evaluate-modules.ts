@@ -1,5 +1,5 @@
 import type { EvaluatedAccessKey, EvaluatedAttribute, Rule } from "../rules/rule.js";
-import type { Finding, ScanError, SuppressedFinding } from "./types.js";
+import type { Finding, ScanError, SuppressedFinding } from "../domain/types.js";
 import type { BlockLayout } from "./hcl-layout.js";
 import { parseHcl } from "./hcl2json-adapter.js";
 import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey, type RawAttribute } from "./raw-module.js";

@@ -1,5 +1,5 @@
 import type { RawDefinitions } from "./raw-module.js";
-import { closingBrace } from "./closing-brace.js";
+import { closingBrace } from "../domain/closing-brace.js";
 
 export interface Evaluated {
   value: unknown;

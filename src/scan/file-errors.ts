@@ -1,4 +1,4 @@
-import type { ScanError } from "./types.js";
+import type { ScanError } from "../domain/types.js";
 
 /**
  * A parser that cannot run at all (its WASM did not load or start). Unlike a file that does not

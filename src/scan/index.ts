@@ -1,6 +1,6 @@
 /** What the rest of Keywarden uses of the scanner. */
 export { scan } from "./scan.js";
-export { compareFindings } from "./order.js";
+export { compareFindings } from "../domain/order.js";
 export { stopHclParser } from "./hcl2json-adapter.js";
-export { fingerprint } from "./fingerprint.js";
-export * from "./types.js";
+export { fingerprint } from "../domain/fingerprint.js";
+export * from "../domain/types.js";

@@ -1,4 +1,4 @@
-import type { ScanError, SkippedFile } from "./types.js";
+import type { ScanError, SkippedFile } from "../domain/types.js";
 import type { DiscoveredFile } from "./discover-files.js";
 import { classifyBytes, decodeText, readTerraformFile } from "./read-terraform-file.js";
 import { mayDeclareAccessKey, mayDefineReferencedValues } from "./precheck.js";
@@ -8,7 +8,7 @@ import { layoutHcl, type HclLayout } from "./hcl-layout.js";
 import { jsonAccessKeys, parseTerraformJson, type ParsedJson } from "./json-terraform.js";
 import type { RawAccessKey } from "./raw-module.js";
 import { parseSuppressions, type SuppressionDirective } from "./suppressions.js";
-import { autoloadOrder } from "./file-kinds.js";
+import { autoloadOrder } from "../domain/terraform-files.js";
 import { isAccessKeyBlock } from "./module-excerpt.js";
 import { ParserUnavailableError, reportFileError } from "./file-errors.js";
 
@@ -228,7 +228,7 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): P
  * parsed on its own (and reported if it does not parse).
  */
 async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResult): Promise<VarsFile | undefined> {
-  let safe = false;
+  let safe: boolean;
   try {
     const layout = await layoutHcl(text);
     safe = !layout.hasError && layout.topBlocks.length === 0;

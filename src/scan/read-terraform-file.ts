@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
-import type { SkippedFile } from "./types.js";
+import type { SkippedFile } from "../domain/types.js";
 import { errorCode } from "./discover-files.js";
 
 export type ReadOutcome =

@@ -2,11 +2,11 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { rules as allRules } from "../rules/index.js";
 import type { Rule } from "../rules/rule.js";
-import type { Finding, ScanError, ScanOptions, ScanResult, SkippedFile, SuppressedFinding } from "./types.js";
+import type { Finding, ScanError, ScanOptions, ScanResult, SkippedFile, SuppressedFinding } from "../domain/types.js";
 import { walkDirectories } from "./discover-files.js";
 import { prepareModule, type PreparedModule } from "./prepare-module.js";
 import { evaluateModules } from "./evaluate-modules.js";
-import { compareFindings, compareText } from "./order.js";
+import { compareFindings, compareText } from "../domain/order.js";
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Files (and directories) read between two yields to the event loop. */

@@ -1,4 +1,4 @@
-import type { Suppression } from "./types.js";
+import type { Suppression } from "../domain/types.js";
 import type { HclLayout } from "./hcl-layout.js";
 
 /**

@@ -5,7 +5,7 @@
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isRescanRequested, summaryMarker, untickRescan, RESCAN_LABEL, RESCAN_MARKER } from "../../src/github/summary/render.js";
+import { isRescanRequested, summaryMarker, untickRescan, RESCAN_LABEL, RESCAN_MARKER } from "../../src/summary/render.js";
 import { createQueues, enqueueAudit, type Queues } from "../../src/jobs/queues.js";
 import { FakeGitHub } from "../helpers/fake-github.js";
 import type { FakeGitHubRepo } from "../helpers/github-nock.js";

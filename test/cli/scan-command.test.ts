@@ -15,7 +15,7 @@ import {
   runCliInTty,
 } from "./run-cli.js";
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[/;
 
 beforeAll(() => assertBuilt());
@@ -209,7 +209,7 @@ describe("keywarden scan: formats", () => {
     const dir = await tree({ [hostile]: ROOT_NON_COMPLIANT });
     const r = await runCli(["scan", dir]);
     expect(r.code).toBe(1);
-    // eslint-disable-next-line no-control-regex
+     
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(r.stdout).toContain("evil\\x1b[2J\\x1b]0;owned\\x07\\rname\\u202e.tf");
   });

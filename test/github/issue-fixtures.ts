@@ -1,5 +1,5 @@
 /** Findings shaped as the scanner reports them, for the issue tests. */
-import type { Finding, SuppressedFinding } from "../../src/scan/types.js";
+import type { Finding, SuppressedFinding } from "../../src/domain/types.js";
 
 export const ROOT_KEYS = "terraform-aws-root-account-has-active-access-keys";
 export const KEY_EXPOSED = "terraform-aws-iam-access-key-is-exposed";

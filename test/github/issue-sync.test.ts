@@ -7,12 +7,12 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyPlan, createLocalWriteBudget, forInstallation, type WriteBudget } from "../../src/github/apply-plan.js";
 import { listAppIssues } from "../../src/github/list-issues.js";
-import { parseConfig } from "../../src/github/config.js";
-import { readFingerprint } from "../../src/github/marker.js";
-import { planIssues } from "../../src/github/plan-issues.js";
-import { renderIssueBody, renderIssueTitle } from "../../src/github/render-issue.js";
+import { parseConfig } from "../../src/config/repo-config.js";
+import { readFingerprint } from "../../src/issues/marker.js";
+import { planIssues } from "../../src/issues/plan-issues.js";
+import { renderIssueBody, renderIssueTitle } from "../../src/issues/render-issue.js";
 import { syncIssues } from "../../src/github/sync-issues.js";
-import type { Finding, SuppressedFinding } from "../../src/scan/types.js";
+import type { Finding, SuppressedFinding } from "../../src/domain/types.js";
 import { FakeGitHubRepo } from "../helpers/github-nock.js";
 import { finding, KEY_EXPOSED, SHA1, SHA2, SHA3, suppressed } from "./issue-fixtures.js";
 

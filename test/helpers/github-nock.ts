@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import nock from "nock";
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 const spec: { components: { examples: Record<string, { value: Json }> } } = require("@octokit/openapi/generated/api.github.com.json");
 

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import { Probot } from "probot";
-import { KeywardenOctokit } from "../../src/app/octokit.js";
+import { KeywardenOctokit } from "../../src/github/octokit/keywarden-octokit.js";
 
 export const TEST_APP_ID = 123456;
 export const WEBHOOK_SECRET = "test-webhook-secret";

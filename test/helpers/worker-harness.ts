@@ -9,7 +9,7 @@
  */
 import { QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import type { Settings } from "../../src/app/settings.js";
+import type { Settings } from "../../src/config/settings.js";
 import { createQueues, type Queues } from "../../src/jobs/queues.js";
 import type { StateStore } from "../../src/jobs/repo-state.js";
 import type { WorkerDeps } from "../../src/jobs/worker-deps.js";

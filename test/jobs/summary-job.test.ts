@@ -7,11 +7,11 @@
 import type { Job } from "bullmq";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fingerprintMarker, metaMarker, type FindingMeta } from "../../src/github/marker.js";
+import { fingerprintMarker, metaMarker, type FindingMeta } from "../../src/issues/marker.js";
 import { auditRecordsFrom } from "../../src/github/summary/run.js";
-import { computeSummary } from "../../src/github/summary/compute.js";
-import { isRescanRequested, renderSummary, summaryMarker, summaryTitle } from "../../src/github/summary/render.js";
-import type { FindingIssueRecord } from "../../src/github/summary/types.js";
+import { computeSummary } from "../../src/summary/compute.js";
+import { isRescanRequested, renderSummary, summaryMarker, summaryTitle } from "../../src/summary/render.js";
+import type { FindingIssueRecord } from "../../src/summary/types.js";
 import type { SummaryOutcome } from "../../src/jobs/process-summary.js";
 import { enqueueSummary, type SummaryJobData } from "../../src/jobs/queues.js";
 import { FakeGitHub } from "../helpers/fake-github.js";

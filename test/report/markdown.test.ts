@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderIssueBody, renderIssueTitle } from "../../src/github/render-issue.js";
+import { renderIssueBody, renderIssueTitle } from "../../src/issues/render-issue.js";
 import { formatMarkdown } from "../../src/report/markdown.js";
 import { finding, scanResult } from "./sample-findings.js";
 

@@ -1,6 +1,6 @@
 /** Hand-built findings and rule metadata, shaped as the scanner and registry produce them. */
 import type { RuleMeta } from "../../src/rules/types.js";
-import type { Finding, ScanResult, SuppressedFinding } from "../../src/scan/types.js";
+import type { Finding, ScanResult, SuppressedFinding } from "../../src/domain/types.js";
 
 export const ROOT_RULE: RuleMeta = {
   id: "terraform-aws-root-account-has-active-access-keys",

@@ -148,7 +148,7 @@ describe("hostile repository content", () => {
   });
 
   it("is not fooled by resource text in comments, heredocs and strings", async () => {
-    const result = await scan(fileURLToPath(new URL("../fixtures/scan/decoys/", import.meta.url)));
+    const result = await scan(fileURLToPath(new URL("../fixtures/scan/decoys", import.meta.url)));
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => `${f.ruleId} ${f.resource}:${f.line}`)).toEqual([
       "terraform-aws-root-account-has-active-access-keys aws_iam_access_key.real:23",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../src/scan/index.js";
 
-const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
+const examples = fileURLToPath(new URL("../../examples", import.meta.url));
 const ROOT = "terraform-aws-root-account-has-active-access-keys";
 const EXPOSED = "terraform-aws-iam-access-key-is-exposed";
 

@@ -138,6 +138,8 @@ export interface StandIn {
 }
 
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+  // Assigned once the server listens: the world's URLs name the server's origin.
+  // eslint-disable-next-line prefer-const
   let world: World | undefined;
   const server = new StandInServer(() => world!, options.seed ?? 1, options.rateLimit);
   const origin = await server.listen();

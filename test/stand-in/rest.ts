@@ -63,7 +63,7 @@ export async function routeRest(world: World, r: RestRequest): Promise<ApiReply>
     }));
   }
   let repo: HostedRepo | undefined;
-  let rest: string[] = [];
+  let rest: string[];
   if (first === "repos" && second && third) {
     repo = world.findRepo(second, third);
     rest = r.segments.slice(3);

@@ -9,7 +9,7 @@
  */
 import { botUser, errorReply, example, personUser } from "../helpers/github-nock.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Json = any;
 
 export interface Site {

@@ -9,10 +9,10 @@
  * and `since` cannot be used: a finding opened long ago and untouched since is still open.
  * One repository that cannot be read is recorded in `errors`; the others go on.
  */
-import type { InstallationOctokit } from "../../app/octokit.js";
-import { readFingerprint, readMeta } from "../marker.js";
+import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
+import { readFingerprint, readMeta } from "../../issues/marker.js";
 import { describeFailure } from "../requester.js";
-import type { FindingIssueRecord } from "./types.js";
+import type { FindingIssueRecord } from "../../summary/types.js";
 
 export interface RepositoryRef {
   owner: string;

@@ -9,9 +9,9 @@
  * is I/O. A public `.github` (the usual case: it holds the organization's profile) is never chosen by
  * default: the summary names private repositories and the files holding live root keys.
  */
-import type { InstallationOctokit } from "../../app/octokit.js";
-import { readSummaryWeek, summaryMarker } from "./render.js";
-import { isoWeekStart } from "./week.js";
+import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
+import { readSummaryWeek, summaryMarker } from "../../summary/render.js";
+import { isoWeekStart } from "../../summary/week.js";
 
 const REPO_NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
 const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;

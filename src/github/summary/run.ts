@@ -2,12 +2,12 @@
  * The weekly summary for one installation, end to end: choose the repository, read Keywarden's
  * issues, compute, render, post. The summary job calls this; every piece is also exported on its own.
  */
-import type { InstallationOctokit } from "../../app/octokit.js";
+import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
 import { collectFindingIssues, type RepositoryRef } from "./collect.js";
-import { computeSummary } from "./compute.js";
+import { computeSummary } from "../../summary/compute.js";
 import { postSummary, resolveSummaryRepository, type PostResult } from "./post.js";
-import { renderSummary } from "./render.js";
-import type { AuditRecord, AuditRunTotals, AuditStatus } from "./types.js";
+import { renderSummary } from "../../summary/render.js";
+import type { AuditRecord, AuditRunTotals, AuditStatus } from "../../summary/types.js";
 
 export interface SummaryLog {
   info(details: object, message: string): void;

@@ -7,9 +7,9 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
 import { collectFindingIssues } from "../../../src/github/summary/collect.js";
 import { chooseSummaryRepository, postSummary, resolveSummaryRepository } from "../../../src/github/summary/post.js";
-import { summaryMarker, summaryTitle } from "../../../src/github/summary/render.js";
+import { summaryMarker, summaryTitle } from "../../../src/summary/render.js";
 import { auditRecordsFrom, postWeeklySummary } from "../../../src/github/summary/run.js";
-import { example, findingBody, githubIssue, meta, MEDIUM_RULE } from "./fixtures.js";
+import { example, findingBody, githubIssue, meta, MEDIUM_RULE } from "../../summary/fixtures.js";
 
 const API = "https://api.github.com";
 const TOKEN = "ghs_summaryTestToken0000000000000000";

@@ -4,7 +4,7 @@
  * repository text goes through ./neutralize.ts. The body is a pure function of the finding and the
  * target, so "edit only if changed" can compare bodies byte for byte.
  */
-import type { Finding } from "../scan/types.js";
+import type { Finding } from "../domain/types.js";
 import type { RuleMeta } from "../rules/types.js";
 import { getRuleMeta } from "../rules/index.js";
 import { fingerprintMarker, metaMarker } from "./marker.js";

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CloneError, EmptyRepositoryError, withTerraformCheckout } from "../../src/github/clone.js";
+import { CloneError, EmptyRepositoryError, withTerraformCheckout } from "../../src/git/clone.js";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
 import { serveGitOverHttp } from "../helpers/git-http-server.js";
 

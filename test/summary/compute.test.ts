@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeSummary } from "../../../src/github/summary/compute.js";
-import { renderSummary } from "../../../src/github/summary/render.js";
+import { computeSummary } from "../../src/summary/compute.js";
+import { renderSummary } from "../../src/summary/render.js";
 import { auditOfEveryKind, HIGH_RULE, issuesInEveryState, MEDIUM_RULE, NOW, record } from "./fixtures.js";
 
 describe("computeSummary, figure by figure", () => {

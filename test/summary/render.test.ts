@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeSummary, type SummaryNumbers } from "../../../src/github/summary/compute.js";
+import { computeSummary, type SummaryNumbers } from "../../src/summary/compute.js";
 import {
   isoWeek,
   isRescanRequested,
@@ -7,9 +7,9 @@ import {
   readSummaryWeek,
   renderSummary,
   untickRescan,
-} from "../../../src/github/summary/render.js";
-import { isoWeekStart } from "../../../src/github/summary/week.js";
-import type { AuditRecord, FindingIssueRecord } from "../../../src/github/summary/types.js";
+} from "../../src/summary/render.js";
+import { isoWeekStart } from "../../src/summary/week.js";
+import type { AuditRecord, FindingIssueRecord } from "../../src/summary/types.js";
 import { auditOfEveryKind, issuesInEveryState, meta, NOW, record } from "./fixtures.js";
 
 /** Splits a GFM table row the way cmark-gfm does: a backslash escapes the next character, `|` splits. */

@@ -5,7 +5,7 @@
  * so the repository's owners can be told exactly what to fix.
  */
 import { z } from "zod";
-import type { Severity } from "../scan/types.js";
+import type { Severity } from "../domain/types.js";
 import { findRule, rules as allRules } from "../rules/index.js";
 
 export interface KeywardenConfig {

@@ -18,9 +18,9 @@
  * would be a lie.
  */
 import picomatch from "picomatch";
-import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../scan/types.js";
+import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../domain/types.js";
 import type { FindingMeta } from "./marker.js";
-import { severityLabel, type KeywardenConfig } from "./config.js";
+import { severityLabel, type KeywardenConfig } from "../config/repo-config.js";
 import { renderIssueBody, renderIssueTitle, type IssueTarget } from "./render-issue.js";
 import { encodePathSegment, inlineCode, neutralizeText } from "./neutralize.js";
 

@@ -7,8 +7,8 @@
  * repository, so the error is thrown and the job retried.
  */
 import type { Logger } from "pino";
-import { parseConfig, type ConfigProblem, type KeywardenConfig } from "../github/config.js";
-import type { InstallationOctokit } from "../app/octokit.js";
+import { parseConfig, type ConfigProblem, type KeywardenConfig } from "../config/repo-config.js";
+import type { InstallationOctokit } from "./octokit/keywarden-octokit.js";
 
 export const CONFIG_PATH = ".github/keywarden.yml";
 
@@ -18,7 +18,7 @@ export interface LoadedConfig {
 }
 
 export async function readRepoConfig(octokit: InstallationOctokit, owner: string, repo: string, log: Logger): Promise<LoadedConfig> {
-  let raw: unknown = {};
+  let raw: unknown;
   try {
     ({ config: raw } = await octokit.config.get({ owner, repo, path: CONFIG_PATH }));
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSettings, SettingsError } from "../../src/app/settings.js";
+import { readSettings, SettingsError } from "../../src/config/settings.js";
 
 describe("readSettings", () => {
   it("has a sensible default for everything", () => {

@@ -3,8 +3,8 @@
  * examples (so nock replies look like GitHub's), and a set of finding issues in every state.
  */
 import { createRequire } from "node:module";
-import { fingerprintMarker, metaMarker, type FindingMeta } from "../../../src/github/marker.js";
-import type { FindingIssueRecord } from "../../../src/github/summary/types.js";
+import { fingerprintMarker, metaMarker, type FindingMeta } from "../../src/issues/marker.js";
+import type { FindingIssueRecord } from "../../src/summary/types.js";
 
 const require = createRequire(import.meta.url);
 const spec = require("@octokit/openapi/generated/api.github.com.json") as {

@@ -8,8 +8,9 @@
  *   the same retry-in-place policy, so one place decides how long to wait.
  */
 import { ProbotOctokit } from "probot";
-import { retryInPlace } from "../github/octokit/retry-in-place.js";
+import { retryInPlace } from "./retry-in-place.js";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Octokit's options are untyped here
 export const KeywardenOctokit = ProbotOctokit.plugin(retryInPlace as never).defaults((options: Record<string, any>) => ({
   ...options,
   retry: { ...options.retry, enabled: false },

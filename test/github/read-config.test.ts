@@ -5,7 +5,7 @@
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readOrgConfig, readRepoConfig } from "../../src/jobs/read-config.js";
+import { readOrgConfig, readRepoConfig } from "../../src/github/read-config.js";
 import { captureLog, TestOctokit } from "../helpers/probot.js";
 import { errorReply, GITHUB_API } from "../helpers/github-nock.js";
 

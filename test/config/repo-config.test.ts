@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { DEFAULT_CONFIG, parseConfig } from "../../src/github/config.js";
+import { DEFAULT_CONFIG, parseConfig } from "../../src/config/repo-config.js";
 
 describe("parseConfig", () => {
   it("gives the documented defaults for an absent file", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodePath, fencedBlock, inlineCode, neutralizeProse, neutralizeText, neutralizeTitle, ZWJ } from "../../src/github/neutralize.js";
-import { readFingerprint } from "../../src/github/marker.js";
+import { encodePath, fencedBlock, inlineCode, neutralizeProse, neutralizeText, neutralizeTitle, ZWJ } from "../../src/issues/neutralize.js";
+import { readFingerprint } from "../../src/issues/marker.js";
 
 /** GitHub's mention pattern, roughly: `@` then a login (optionally `/team`), not after a word char. */
 const MENTION = /(^|[^\w`])@[A-Za-z0-9][A-Za-z0-9-]*/;

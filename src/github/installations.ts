@@ -4,14 +4,24 @@
  * added since the last run are included without a restart).
  */
 import type { Probot } from "probot";
-import type { InstallationOctokit } from "../app/octokit.js";
-import type { AuditRepository } from "./audit-plan.js";
+import type { InstallationOctokit } from "./octokit/keywarden-octokit.js";
 
 /** Ids of the app's installations that are not suspended. */
 export async function activeInstallationIds(probot: Probot): Promise<number[]> {
   const app = await probot.auth();
   const installations = await app.paginate("GET /app/installations", { per_page: 100 });
   return installations.filter((i) => !i.suspended_at).map((i) => i.id);
+}
+
+/** What an audit needs of a repository the installation lists. */
+export interface AuditRepository {
+  id: number;
+  node_id: string;
+  name: string;
+  full_name: string;
+  archived?: boolean;
+  fork?: boolean;
+  owner: { login: string };
 }
 
 export async function installationRepositories(octokit: InstallationOctokit): Promise<AuditRepository[]> {

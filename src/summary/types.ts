@@ -2,7 +2,7 @@
  * The plain records the weekly summary is computed from. They are read from GitHub (the issues
  * Keywarden filed) and from the last audit run, so collect.ts (I/O) and compute.ts (pure) share them.
  */
-import type { FindingMeta } from "../marker.js";
+import type { FindingMeta } from "../issues/marker.js";
 
 /** One issue Keywarden filed for a finding, in any state. */
 export interface FindingIssueRecord {

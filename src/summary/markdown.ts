@@ -4,7 +4,7 @@
  * this adds what the summary's tables need on top: a length bound per cell, and pipes escaped
  * inside code spans (a GFM table splits on `|` even there).
  */
-import { inlineCode, neutralizeText } from "../neutralize.js";
+import { inlineCode, neutralizeText } from "../issues/neutralize.js";
 
 function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
@@ -33,5 +33,5 @@ export function plainText(text: string, max = 300): string {
  * the label as plain text (a bare `#12` would point at an issue of the summary's own repository).
  */
 export function link(label: string, url: string): string {
-  return /^https?:\/\/[^\s()<>\[\]"'`]+$/.test(url) ? `[${label}](${url})` : plainText(label);
+  return /^https?:\/\/[^\s()<>[\]"'`]+$/.test(url) ? `[${label}](${url})` : plainText(label);
 }

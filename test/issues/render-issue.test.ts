@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readFingerprint, readMeta } from "../../src/github/marker.js";
-import { MAX_BODY_CHARS, permalink, renderIssueBody, renderIssueTitle, type IssueTarget } from "../../src/github/render-issue.js";
+import { readFingerprint, readMeta } from "../../src/issues/marker.js";
+import { MAX_BODY_CHARS, permalink, renderIssueBody, renderIssueTitle, type IssueTarget } from "../../src/issues/render-issue.js";
 import { getRuleMeta } from "../../src/rules/index.js";
-import { finding, KEY_EXPOSED, ROOT_KEYS, SHA1 } from "./issue-fixtures.js";
+import { finding, KEY_EXPOSED, ROOT_KEYS, SHA1 } from "../github/issue-fixtures.js";
 
 const TARGET: IssueTarget = { serverUrl: "https://github.com/", owner: "octo-org", repo: "infra", commitSha: SHA1 };
 const MENTION = /(^|[^\w`])@[A-Za-z0-9][A-Za-z0-9-]*/;

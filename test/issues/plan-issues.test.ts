@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, parseConfig, type KeywardenConfig } from "../../src/github/config.js";
-import { planIssues, type ExistingIssue, type PlanInput } from "../../src/github/plan-issues.js";
-import { renderIssueBody, renderIssueTitle, type IssueTarget } from "../../src/github/render-issue.js";
-import { finding, KEY_EXPOSED, SHA1, SHA2, suppressed } from "./issue-fixtures.js";
+import { DEFAULT_CONFIG, parseConfig, type KeywardenConfig } from "../../src/config/repo-config.js";
+import { planIssues, type ExistingIssue, type PlanInput } from "../../src/issues/plan-issues.js";
+import { renderIssueBody, renderIssueTitle, type IssueTarget } from "../../src/issues/render-issue.js";
+import { finding, KEY_EXPOSED, SHA1, SHA2, suppressed } from "../github/issue-fixtures.js";
 
 const TARGET: IssueTarget = { serverUrl: "https://github.com", owner: "octo-org", repo: "infra", commitSha: SHA2 };
 const A = finding({ fingerprint: "aaaa0000aaaa0000" });

@@ -7,7 +7,7 @@
  * `now`: with the default Monday 08:00 schedule that is exactly the span since the previous summary,
  * whereas the ISO week-to-date would be 8 hours old when the summary is posted.
  */
-import { SEVERITY_RANK, type Severity } from "../../scan/types.js";
+import { SEVERITY_RANK, type Severity } from "../domain/types.js";
 import type { AuditRecord, AuditRunTotals, AuditStatus, FindingIssueRecord } from "./types.js";
 import { isoWeek, ONE_DAY_MS, ONE_WEEK_MS, startOfIsoWeek } from "./week.js";
 

@@ -81,7 +81,7 @@ export function neutralizeProse(text: string, trustedUrls: readonly string[] = [
 }
 
 function neutralizeInline(line: string, trustedUrls: readonly string[]): string {
-  const trusted = [...trustedUrls].filter((u) => /^https:\/\/[^\s()<>\[\]]+$/.test(u)).sort((a, b) => b.length - a.length);
+  const trusted = [...trustedUrls].filter((u) => /^https:\/\/[^\s()<>[\]]+$/.test(u)).sort((a, b) => b.length - a.length);
   const pieces = trusted.length
     ? line.split(new RegExp(`(${trusted.map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "g"))
     : [line];

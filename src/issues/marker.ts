@@ -5,7 +5,7 @@
  * summary can be rebuilt from GitHub alone even when Redis is lost. Its JSON is base64url-encoded
  * because repository text (paths) could otherwise close the HTML comment.
  */
-import type { Severity } from "../scan/types.js";
+import type { Severity } from "../domain/types.js";
 
 export interface FindingMeta {
   fingerprint: string;
