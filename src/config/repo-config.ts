@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { Severity } from "../domain/types.js";
 import { findRule, rules as allRules } from "../rules/index.js";
+import { describe } from "./validation.js";
 
 export interface KeywardenConfig {
   /** Enabled rule ids; undefined means every rule. */
@@ -60,10 +61,6 @@ const repository = z
 const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "maxNewIssuesPerRun", "summary", "audit"];
 /** Keys Probot's config loader itself understands. */
 const PASS_THROUGH = new Set(["_extends"]);
-
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => i.message).join("; ");
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -6,15 +6,10 @@
  * dropped from the end (least important first) until the body fits, saying how many were left out.
  * Repository text goes through markdown.ts so it cannot ping anyone or break the layout.
  */
-import {
-  OLDEST_OPEN_LIMIT,
-  SEVERITY_ORDER,
-  type RepositoryRow,
-  type SummaryNumbers,
-  type SummarySeverity,
-  type UnscannedRepository,
-} from "./compute.js";
+import { OLDEST_OPEN_LIMIT } from "./findings.js";
 import { codeCell, link, plainText } from "./markdown.js";
+import { SEVERITY_ORDER } from "./severity.js";
+import type { RepositoryRow, SummaryNumbers, SummarySeverity, UnscannedRepository } from "./types.js";
 
 export { isoWeek } from "./week.js";
 

@@ -1,7 +1,9 @@
 /**
- * The plain records the weekly summary is computed from. They are read from GitHub (the issues
- * Keywarden filed) and from the last audit run, so collect.ts (I/O) and compute.ts (pure) share them.
+ * The weekly summary's shapes: the plain records it is computed from, read from GitHub (the issues
+ * Keywarden filed, src/github/summary/collect.ts) and from the last audit run; and the numbers
+ * compute.ts makes of them, which render.ts turns into Markdown.
  */
+import type { Severity } from "../domain/types.js";
 import type { FindingMeta } from "../issues/marker.js";
 
 /** One issue Keywarden filed for a finding, in any state. */
@@ -49,4 +51,99 @@ export interface AuditRunTotals {
   findings: number;
   opened: number;
   closed: number;
+}
+
+/** Severities as reported; `UNKNOWN` for an issue whose meta marker is missing or damaged. */
+export type SummarySeverity = Severity | "UNKNOWN";
+
+export interface SummaryInput {
+  now: Date;
+  issues: readonly FindingIssueRecord[];
+  /** Per-repository records of the last audit run; undefined when there is none. */
+  audit?: readonly AuditRecord[];
+  /** The last audit run's totals (scanned, unchanged, failed, findings, issues opened and closed). */
+  lastAudit?: AuditRunTotals;
+  /**
+   * What "this week" means for new / fixed / accepted risk: the 7 days ending at `now` (default: the
+   * span since the previous Monday-08:00 summary), or the ISO week so far.
+   */
+  period?: "last-7-days" | "iso-week-to-date";
+  /** Repositories whose issues could not be listed (collectFindingIssues' `errors`). */
+  issueErrors?: readonly { repo: string; status?: number; message: string }[];
+}
+
+export interface OpenFinding {
+  repo: string;
+  number: number;
+  url: string;
+  ruleId: string;
+  severity: SummarySeverity;
+  file: string;
+  resource: string;
+  createdAt: string;
+  /** Whole days open at `now`. */
+  ageDays: number;
+}
+
+export interface RuleCount {
+  ruleId: string;
+  severity: SummarySeverity;
+  open: number;
+}
+
+export interface RepositoryRow {
+  repo: string;
+  /** From the last audit; `not-audited` when the audit has no record of it (new, or state lost). */
+  status: AuditStatus | "not-audited";
+  open: number;
+  openBySeverity: Partial<Record<SummarySeverity, number>>;
+  fixedThisWeek: number;
+  /** Closed as not planned, all time, and still closed. */
+  acceptedRisk: number;
+  /** Scanned (or unchanged) with no open finding; null when not scanned. */
+  compliant: boolean | null;
+  issuesDisabled: boolean;
+}
+
+export interface UnscannedRepository {
+  repo: string;
+  /** `issues-unreadable`: the issue list could not be read, so its findings are missing above. */
+  status: "failed" | "issues-unreadable" | "issues-disabled" | "skipped";
+  reason: string;
+}
+
+export interface TrendPoint {
+  week: string;
+  /** End of the ISO week, or `now` for the current week. */
+  at: string;
+  open: number;
+}
+
+export interface MeanTime {
+  /** Mean days from opening to closing as completed; null when nothing was fixed. */
+  days: number | null;
+  count: number;
+}
+
+export interface SummaryNumbers {
+  week: string;
+  generatedAt: string;
+  /** The "this week" window, both ends included: by default the 7 days ending at `now`. */
+  period: { kind: "last-7-days" | "iso-week-to-date"; start: string; end: string };
+  /** False when no audit record was given (e.g. Redis was lost): compliance is then unknown. */
+  auditKnown: boolean;
+  /** The last audit run's own totals, when on record. */
+  lastAudit?: AuditRunTotals;
+  open: {
+    total: number;
+    bySeverity: Partial<Record<SummarySeverity, number>>;
+    byRule: RuleCount[];
+  };
+  compliance: { scanned: number; compliant: number; percent: number | null };
+  thisWeek: { new: number; fixed: number; acceptedRisk: number };
+  meanTimeToFix: { allTime: MeanTime; thisWeek: MeanTime };
+  oldestOpen: OpenFinding[];
+  repositories: RepositoryRow[];
+  unscanned: UnscannedRepository[];
+  trend: TrendPoint[];
 }

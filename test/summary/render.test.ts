@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeSummary, type SummaryNumbers } from "../../src/summary/compute.js";
+import { computeSummary } from "../../src/summary/compute.js";
 import {
   isoWeek,
   isRescanRequested,
@@ -9,7 +9,7 @@ import {
   untickRescan,
 } from "../../src/summary/render.js";
 import { isoWeekStart } from "../../src/summary/week.js";
-import type { AuditRecord, FindingIssueRecord } from "../../src/summary/types.js";
+import type { AuditRecord, FindingIssueRecord, SummaryNumbers } from "../../src/summary/types.js";
 import { auditOfEveryKind, issuesInEveryState, meta, NOW, record } from "./fixtures.js";
 
 /** Splits a GFM table row the way cmark-gfm does: a backslash escapes the next character, `|` splits. */
