@@ -4,6 +4,7 @@
  * branch, a tag, a deletion, or a payload that lists every changed file and none is Terraform (or
  * Keywarden's own configuration, which changes what is filed).
  */
+import { CONFIG_PATH, isTerraformPath } from "../domain/terraform-files.js";
 
 export interface PushPayloadLike {
   ref: string;
@@ -22,10 +23,14 @@ export type PushDecision = { scan: true } | { scan: false; reason: string };
 // GitHub lists at most 2048 commits in a push payload; at the cap we cannot know every file.
 const MAX_LISTED_COMMITS = 2048;
 
-const RELEVANT = [/\.tf$/i, /\.tf\.json$/i, /\.tfvars$/i, /\.tfvars\.json$/i, /^\.github\/keywarden\.ya?ml$/];
-
+/**
+ * A file whose change can change what is filed: one the clone fetches and the scanner reads (the
+ * definition in domain/terraform-files.ts, case-sensitive like Terraform), or the configuration
+ * file Probot reads. Anything else (`MAIN.TF`, `.github/keywarden.yaml`) would start a scan that
+ * never sees the file.
+ */
 export function isRelevantPath(path: string): boolean {
-  return RELEVANT.some((re) => re.test(path));
+  return path === CONFIG_PATH || isTerraformPath(path);
 }
 
 export function decidePush(payload: PushPayloadLike): PushDecision {

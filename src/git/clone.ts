@@ -2,7 +2,8 @@
  * Fetch only a repository's Terraform files, treating the repository as hostile.
  *
  * A blobless, shallow, single-branch clone without checkout, then a sparse checkout of the Terraform
- * patterns: git fetches exactly those blobs in one batch. Hooks, symlinks, submodules, LFS smudging,
+ * files (the patterns of domain/terraform-files.ts, the definition the scanner and the push filter
+ * use): git fetches exactly those blobs in one batch. Hooks, symlinks, submodules, LFS smudging,
  * system/global config and unexpected transports are all off. The token travels as an HTTP header
  * scoped to the server's origin through GIT_CONFIG_* variables, so it is in neither the URL, nor
  * `.git/config`, nor the process list, and git never sends it to another host.
@@ -11,8 +12,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-export const TERRAFORM_PATTERNS = ["*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json"] as const;
+import { SPARSE_CHECKOUT_PATTERNS } from "../domain/terraform-files.js";
 
 export interface CloneOptions {
   cloneUrl: string;
@@ -57,8 +57,7 @@ function gitEnvironment(options: CloneOptions): NodeJS.ProcessEnv {
     ["http.lowSpeedTime", "60"],
   ];
   if (options.token) {
-    const basic = Buffer.from(`x-access-token:${options.token}`).toString("base64");
-    config.push([`http.${options.tokenOrigin}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
+    config.push([`http.${options.tokenOrigin}/.extraheader`, `AUTHORIZATION: basic ${basicCredential(options.token)}`]);
   }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -106,12 +105,23 @@ function runGit(args: string[], env: NodeJS.ProcessEnv, options: CloneOptions, c
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout.trim());
         const reason = error.killed ? `timed out after ${options.timeoutMs ?? 300_000} ms` : stderr.trim() || error.message;
-        // git never sees the token in argv or URLs, but scrub it anyway: errors end up in logs.
-        const scrubbed = options.token ? reason.split(options.token).join("***") : reason;
+        // git never sees the token in argv or URLs, but a server may echo it (or the header carrying
+        // it) back in its error message, and errors end up in logs and job records: scrub both.
+        const scrubbed = scrub(reason, options.token);
         reject(new CloneError(`git ${args[0]} failed: ${scrubbed.split("\n").slice(-3).join(" | ")}`));
       },
     );
   });
+}
+
+/** `text` without the token, nor the Basic credential (base64) of the header that carries it. */
+function scrub(text: string, token: string | undefined): string {
+  if (!token) return text;
+  return [token, basicCredential(token)].reduce((out, secret) => out.split(secret).join("***"), text);
+}
+
+function basicCredential(token: string): string {
+  return Buffer.from(`x-access-token:${token}`).toString("base64");
 }
 
 /** Check out the Terraform files of `options.cloneUrl`, run `work`, and always remove the files. */
@@ -134,7 +144,7 @@ export async function withTerraformCheckout<T>(options: CloneOptions, work: (che
       if (refs === "") throw new EmptyRepositoryError("the repository is empty (no commits)");
       throw error;
     }
-    await runGit(["sparse-checkout", "set", "--no-cone", ...TERRAFORM_PATTERNS], env, options, dir);
+    await runGit(["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], env, options, dir);
     await runGit(["checkout", "--quiet"], env, options, dir);
     const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);
     return await work({ dir, commitSha });

@@ -8,9 +8,11 @@
  */
 import type { Logger } from "pino";
 import { parseConfig, type ConfigProblem, type KeywardenConfig } from "../config/repo-config.js";
+import { CONFIG_PATH } from "../domain/terraform-files.js";
 import type { InstallationOctokit } from "./octokit/keywarden-octokit.js";
 
-export const CONFIG_PATH = ".github/keywarden.yml";
+/** Defined once in domain/ (the push filter decides on the same path); re-exported for the jobs. */
+export { CONFIG_PATH };
 
 export interface LoadedConfig {
   config: KeywardenConfig;

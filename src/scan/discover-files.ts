@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import type { SkippedFile } from "../domain/types.js";
-import { terraformFileKind, type TerraformFileKind } from "../domain/terraform-files.js";
+import { SKIPPED_DIRECTORIES, terraformFileKind, type TerraformFileKind } from "../domain/terraform-files.js";
 
 export interface DiscoveredFile {
   /** POSIX path relative to the root. */
@@ -19,9 +19,6 @@ export interface DiscoveredFile {
 export interface DiscoverOptions {
   ignorePaths?: readonly string[];
 }
-
-/** Never descended into: VCS data and Terraform's provider/module cache. */
-const SKIPPED_DIRS = new Set([".git", ".terraform"]);
 
 /** One directory's share of the walk: a module's files, plus what was skipped or failed there. */
 export interface DirectoryListing {
@@ -65,7 +62,7 @@ export function* walkDirectories(root: string, options: DiscoverOptions = {}): G
         continue;
       }
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name)) continue;
+        if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
         if (isIgnored(path)) {
           listing.skipped.push({ file: path, reason: "ignored", detail: "matches ignorePaths" });
           continue;

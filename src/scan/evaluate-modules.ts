@@ -1,7 +1,7 @@
 import type { EvaluatedAccessKey, EvaluatedAttribute, Rule } from "../rules/rule.js";
 import type { Finding, ScanError, SuppressedFinding } from "../domain/types.js";
 import type { BlockLayout } from "./hcl-layout.js";
-import { parseHcl } from "./hcl2json-adapter.js";
+import type { HclParser } from "./hcl2json-adapter.js";
 import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey, type RawAttribute } from "./raw-module.js";
 import { buildScope, evaluate, isZeroCount, type ModuleScope } from "./evaluate.js";
 import { findSuppression } from "./suppressions.js";
@@ -34,16 +34,16 @@ interface ModuleValues {
  * batch of modules), then the rules. A batch that fails is retried module by module, and a module
  * that fails file by file, so an error always names the file that caused it.
  */
-export async function evaluateModules(modules: readonly PreparedModule[], rules: readonly Rule[]): Promise<EvaluateOutcome> {
+export async function evaluateModules(modules: readonly PreparedModule[], rules: readonly Rule[], parser: HclParser): Promise<EvaluateOutcome> {
   const out: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
   for (const batch of batches(modules)) {
     const excerpts = batch.map((m) => buildExcerpt(m.hclFiles.map((h) => h.layout)));
     let values: ModuleValues[] | undefined;
     try {
-      values = await batchValues(batch, excerpts);
+      values = await batchValues(batch, excerpts, parser);
     } catch {
       values = [];
-      for (const [i, m] of batch.entries()) values.push(await moduleValuesAlone(m, excerpts[i] as ModuleExcerpt, out.errors));
+      for (const [i, m] of batch.entries()) values.push(await moduleValuesAlone(m, excerpts[i] as ModuleExcerpt, out.errors, parser));
     }
     batch.forEach((m, i) => finishModule(m, values[i] as ModuleValues, rules, out));
   }
@@ -66,7 +66,7 @@ function* batches(modules: readonly PreparedModule[]): Generator<PreparedModule[
   if (batch.length > 0) yield batch;
 }
 
-async function batchValues(batch: readonly PreparedModule[], excerpts: readonly ModuleExcerpt[]): Promise<ModuleValues[]> {
+async function batchValues(batch: readonly PreparedModule[], excerpts: readonly ModuleExcerpt[], parser: HclParser): Promise<ModuleValues[]> {
   const parts: string[] = [];
   batch.forEach((m, i) => {
     parts.push(wrapInBlock(`keywarden_module_${i}`, excerpts[i]?.text ?? ""));
@@ -75,7 +75,7 @@ async function batchValues(batch: readonly PreparedModule[], excerpts: readonly 
     });
   });
   const needsParse = batch.some((m, i) => (excerpts[i]?.text ?? "") !== "" || m.varsFiles.some((v) => "hcl" in v));
-  const doc = needsParse ? await parseHcl("keywarden-batch.tf", parts.join("")) : {};
+  const doc = needsParse ? await parser.parse("keywarden-batch.tf", parts.join("")) : {};
   checkBatchShape(doc, batch, excerpts);
   return batch.map((m, i) => ({
     excerpt: excerpts[i] as ModuleExcerpt,
@@ -113,15 +113,15 @@ function checkBatchShape(doc: Record<string, unknown>, batch: readonly PreparedM
   });
 }
 
-async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, errors: ScanError[]): Promise<ModuleValues> {
+async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, errors: ScanError[], parser: HclParser): Promise<ModuleValues> {
   const values: ModuleValues = { excerpt, excerptDoc: undefined, varsDocs: [], failed: new Set() };
   try {
-    values.excerptDoc = excerpt.text === "" ? {} : await parseHcl("keywarden-excerpt.tf", excerpt.text);
+    values.excerptDoc = excerpt.text === "" ? {} : await parser.parse("keywarden-excerpt.tf", excerpt.text);
   } catch {
     // Parse each file whole, so the error names the file and the real line.
     for (const h of m.hclFiles) {
       try {
-        h.doc = await parseHcl(h.path, h.text);
+        h.doc = await parser.parse(h.path, h.text);
       } catch (error) {
         reportFileError(errors, h.path, error);
         values.failed.add(h);
@@ -134,7 +134,7 @@ async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, erro
       continue;
     }
     try {
-      values.varsDocs.push(await parseHcl(v.path, v.hcl));
+      values.varsDocs.push(await parser.parse(v.path, v.hcl));
     } catch (error) {
       reportFileError(errors, v.path, error);
     }

@@ -3,7 +3,7 @@ import type { DiscoveredFile } from "./discover-files.js";
 import { classifyBytes, decodeText, readTerraformFile } from "./read-terraform-file.js";
 import { mayDeclareAccessKey, mayDefineReferencedValues } from "./precheck.js";
 import { addDocDefinitions, addLayoutDefinitions, addReferences, emptyNames, missingNames } from "./references.js";
-import { parseHcl, warmUpHclParser } from "./hcl2json-adapter.js";
+import type { HclParser } from "./hcl2json-adapter.js";
 import { layoutHcl, type HclLayout } from "./hcl-layout.js";
 import { jsonAccessKeys, parseTerraformJson, type ParsedJson } from "./json-terraform.js";
 import type { RawAccessKey } from "./raw-module.js";
@@ -52,6 +52,7 @@ export interface PreparedModule {
 
 export interface ModuleContext {
   maxFileBytes: number;
+  parser: HclParser;
 }
 
 export interface PrepareResult {
@@ -90,7 +91,7 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
       for (const raw of jsonAccessKeys(parsed, f.file.path)) prepared.jsonKeys.push({ raw, source });
       continue;
     }
-    const hcl = await layoutFile(f, text, result);
+    const hcl = await layoutFile(f, text, result, ctx.parser);
     if (!hcl) continue;
     const lines = hcl.layout.lines.map(stripCr);
     hcl.source = { lines, directives: parseSuppressions(hcl.layout, lines) };
@@ -103,7 +104,7 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
   // The text only mentioned the type (e.g. an output reading a key's secret): nothing to check.
   const keyFiles = [...prepared.hclFiles, ...prepared.wholeKeyFiles];
   if (prepared.jsonKeys.length === 0 && !keyFiles.some((h) => h.layout.topBlocks.some(isAccessKeyBlock))) return result;
-  warmUpHclParser();
+  ctx.parser.warmUp();
 
   // Which names do the keys refer to, and which do the files parsed so far define? Of the other
   // files, parse only those whose text mentions a name still missing, until nothing is missing.
@@ -134,7 +135,7 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
         addDocDefinitions(parsed.doc, defined, refs);
         continue;
       }
-      const hcl = await layoutFile(f, text, result);
+      const hcl = await layoutFile(f, text, result, ctx.parser);
       if (!hcl) continue;
       if (hcl.doc) {
         prepared.docs.push(hcl.doc);
@@ -157,7 +158,7 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
         if (parsed) prepared.varsFiles.push({ path: f.file.path, name: f.file.name, doc: parsed.doc });
       } else {
         result.filesParsed++;
-        const vars = await prepareVarsFile(f, text, result);
+        const vars = await prepareVarsFile(f, text, result, ctx.parser);
         if (vars) prepared.varsFiles.push(vars);
       }
     }
@@ -201,7 +202,7 @@ function parseJsonFile(f: LoadedFile, text: string, result: PrepareResult): Pars
  * whole file at once: its message (file, line, column) is the one reported, and if it does accept
  * the file, its values are used.
  */
-async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): Promise<HclFile | undefined> {
+async function layoutFile(f: LoadedFile, text: string, result: PrepareResult, parser: HclParser): Promise<HclFile | undefined> {
   let layout: HclLayout;
   try {
     layout = await layoutHcl(text);
@@ -213,7 +214,7 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): P
   const hcl: HclFile = { path: f.file.path, name: f.file.name, text, layout };
   if (!layout.hasError) return hcl;
   try {
-    hcl.doc = await parseHcl(f.file.path, text);
+    hcl.doc = await parser.parse(f.file.path, text);
     return hcl;
   } catch (error) {
     reportFileError(result.errors, f.file.path, error);
@@ -227,7 +228,7 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult): P
  * that tree-sitter parses cleanly, with attributes and no blocks, is batched. Anything else is
  * parsed on its own (and reported if it does not parse).
  */
-async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResult): Promise<VarsFile | undefined> {
+async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResult, parser: HclParser): Promise<VarsFile | undefined> {
   let safe: boolean;
   try {
     const layout = await layoutHcl(text);
@@ -238,7 +239,7 @@ async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResul
   }
   if (safe) return { path: f.file.path, name: f.file.name, hcl: text };
   try {
-    return { path: f.file.path, name: f.file.name, doc: await parseHcl(f.file.path, text) };
+    return { path: f.file.path, name: f.file.name, doc: await parser.parse(f.file.path, text) };
   } catch (error) {
     reportFileError(result.errors, f.file.path, error);
     return undefined;

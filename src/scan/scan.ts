@@ -7,6 +7,15 @@ import { walkDirectories } from "./discover-files.js";
 import { prepareModule, type PreparedModule } from "./prepare-module.js";
 import { evaluateModules } from "./evaluate-modules.js";
 import { compareFindings, compareText } from "../domain/order.js";
+import { defaultHclParser, type HclParser } from "./hcl2json-adapter.js";
+
+/** `scan()`'s options: the domain's ScanOptions, plus what it runs with (injected, not global). */
+export interface ScanRunOptions extends ScanOptions {
+  /** The rules to apply (default: the registry, `rules/index.ts`); `ruleIds` selects among them. */
+  rules?: readonly Rule[];
+  /** The HCL parser (default: the process's, `defaultHclParser()`). */
+  parser?: HclParser;
+}
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Files (and directories) read between two yields to the event loop. */
@@ -19,11 +28,12 @@ const EVALUATION_BATCH = 100;
  * it reads the files under `root` and nothing else (no network, no clock), and its output is sorted
  * so the same tree always gives the same result. Throws only when `root` itself cannot be scanned.
  */
-export async function scan(root: string, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scan(root: string, options: ScanRunOptions = {}): Promise<ScanResult> {
   const absRoot = resolve(root);
   const rootStat = await stat(absRoot);
   if (!rootStat.isDirectory()) throw new Error(`${root} is not a directory`);
-  const rules = selectRules(options.ruleIds);
+  const rules = selectRules(options.ruleIds, options.rules ?? allRules);
+  const parser = options.parser ?? defaultHclParser();
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
   // Phase one walks the tree directory by directory (each directory is a module), reads every
@@ -49,7 +59,7 @@ export async function scan(root: string, options: ScanOptions = {}): Promise<Sca
     pending = [];
     if (batch.length === 0) return;
     evaluations.push(
-      evaluateModules(batch, rules).then(
+      evaluateModules(batch, rules, parser).then(
         (outcome) => {
           findings.push(...outcome.findings);
           suppressed.push(...outcome.suppressed);
@@ -69,7 +79,7 @@ export async function scan(root: string, options: ScanOptions = {}): Promise<Sca
     if (listing.files.length > 0) {
       modules++;
       filesDiscovered += listing.files.length;
-      const r = await prepareModule(listing.files, { maxFileBytes });
+      const r = await prepareModule(listing.files, { maxFileBytes, parser });
       skipped.push(...r.skipped);
       errors.push(...r.errors);
       filesParsed += r.filesParsed;
@@ -102,9 +112,9 @@ export async function scan(root: string, options: ScanOptions = {}): Promise<Sca
   };
 }
 
-function selectRules(ids: readonly string[] | undefined): readonly Rule[] {
-  if (!ids) return allRules;
-  const unknown = ids.filter((id) => !allRules.some((r) => r.meta.id === id));
+function selectRules(ids: readonly string[] | undefined, available: readonly Rule[]): readonly Rule[] {
+  if (!ids) return available;
+  const unknown = ids.filter((id) => !available.some((r) => r.meta.id === id));
   if (unknown.length > 0) throw new Error(`unknown rule id: ${unknown.join(", ")}`);
-  return allRules.filter((r) => ids.includes(r.meta.id));
+  return available.filter((r) => ids.includes(r.meta.id));
 }

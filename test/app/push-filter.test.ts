@@ -45,6 +45,15 @@ describe("decidePush", () => {
     }
   });
 
+  it("skips files Terraform (and so the clone and the scanner) would not read: case counts, .yaml is not the config", () => {
+    for (const path of ["MAIN.TF", "infra/main.TF", "x/stack.TF.JSON", "prod.TFVARS", ".github/keywarden.yaml", ".terraform/modules/m/main.tf", "x.tf/README.md"]) {
+      expect({ path, decision: decidePush(branchPush({ commits: [commit({ modified: [path] })] })) }).toEqual({
+        path,
+        decision: { scan: false, reason: "no Terraform file changed" },
+      });
+    }
+  });
+
   it("scans when the payload cannot list every changed file", () => {
     const docsOnly = [commit({ modified: ["README.md"] })];
     expect(decidePush(branchPush({ forced: true, commits: docsOnly }))).toEqual({ scan: true });

@@ -1,8 +1,11 @@
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import { basename, dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CloneError, EmptyRepositoryError, withTerraformCheckout } from "../../src/git/clone.js";
-import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
+import { createTestRepo, git, type TestRepo } from "../helpers/git-repo.js";
 import { serveGitOverHttp } from "../helpers/git-http-server.js";
 
 async function listFiles(dir: string, root = dir): Promise<string[]> {
@@ -14,6 +17,42 @@ async function listFiles(dir: string, root = dir): Promise<string[]> {
     else out.push(relative(root, full));
   }
   return out.sort();
+}
+
+/**
+ * The objects reachable from HEAD in a clone, split into those in its object store and those
+ * missing from it (a partial clone's unfetched blobs). `--missing=print` never fetches them.
+ */
+async function objectStore(dir: string): Promise<{ present: string[]; missing: string[] }> {
+  const lines = (await git(dir, "rev-list", "--objects", "--missing=print", "HEAD")).split("\n").filter(Boolean);
+  return {
+    present: lines.filter((l) => !l.startsWith("?")).map((l) => l.split(" ")[0]!),
+    missing: lines.filter((l) => l.startsWith("?")).map((l) => l.slice(1)),
+  };
+}
+
+/**
+ * A git server that refuses every request and echoes the credential it was sent (decoded, and as
+ * the raw header) in its error, either as a text body (shown by git as `remote: …`, as GitHub does
+ * for "Repository not found") or as a protocol `ERR` line (`fatal: remote error: …`).
+ */
+async function echoingGitServer(style: "text" | "err-packet"): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const header = req.headers.authorization ?? "";
+    const credential = Buffer.from(header.replace(/^basic /i, ""), "base64").toString();
+    const message = `credential ${credential} is not allowed here (header: ${header})`;
+    if (style === "text") {
+      res.writeHead(403, { "content-type": "text/plain" });
+      return void res.end(`${message}\n`);
+    }
+    const pkt = (line: string): string => (Buffer.byteLength(line) + 4).toString(16).padStart(4, "0") + line;
+    res.writeHead(200, { "content-type": "application/x-git-upload-pack-advertisement" });
+    res.end(`${pkt("# service=git-upload-pack\n")}0000${pkt(`ERR ${message}\n`)}`);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 describe("withTerraformCheckout", () => {
@@ -35,13 +74,20 @@ describe("withTerraformCheckout", () => {
       "assets/blob.bin": Buffer.alloc(64 * 1024, 7),
     });
     let seenDir = "";
-    const files = await withTerraformCheckout({ cloneUrl: repo.url, allowedProtocols: ["file"] }, async ({ dir, commitSha }) => {
+    const { files, objects } = await withTerraformCheckout({ cloneUrl: repo.url, allowedProtocols: ["file"] }, async ({ dir, commitSha }) => {
       seenDir = dir;
       expect(commitSha).toBe(sha);
-      return listFiles(dir);
+      return { files: await listFiles(dir), objects: await objectStore(dir) };
     });
     expect(files).toEqual(["envs/prod/prod.tfvars", "envs/prod/stack.tf.json", "envs/prod/x.tfvars.json", "main.tf"]);
     await expect(stat(seenDir)).rejects.toMatchObject({ code: "ENOENT" });
+
+    // Blobless: the blobs of the other files were never fetched (not merely left unchecked-out).
+    const blob = (path: string): Promise<string> => git(repo.bare, "rev-parse", `HEAD:${path}`);
+    expect(objects.missing.sort()).toEqual((await Promise.all(["README.md", "assets/blob.bin"].map(blob))).sort());
+    for (const path of ["main.tf", "envs/prod/prod.tfvars", "envs/prod/stack.tf.json", "envs/prod/x.tfvars.json"]) {
+      expect(objects.present).toContain(await blob(path));
+    }
   });
 
   it("writes a committed symlink as a plain file, never as a link out of the checkout", async () => {
@@ -82,15 +128,24 @@ describe("withTerraformCheckout", () => {
     );
   });
 
-  it("names the failure without leaking the token", async () => {
-    const token = "ghs_abcdefSECRET123";
-    const error = await withTerraformCheckout(
-      { cloneUrl: "http://127.0.0.1:9/o/r.git", token, tokenOrigin: "http://127.0.0.1:9", allowedProtocols: ["http"], timeoutMs: 20_000 },
-      async () => 1,
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CloneError);
-    expect(String((error as Error).message)).toMatch(/git clone failed/);
-    expect(String((error as Error).message)).not.toContain(token);
+  it.each(["text", "err-packet"] as const)("names the failure without leaking the token a server echoes back (%s)", async (style) => {
+    const server = await echoingGitServer(style);
+    try {
+      const token = "ghs_abcdefSECRET123";
+      const error = await withTerraformCheckout(
+        { cloneUrl: `${server.origin}/o/r.git`, token, tokenOrigin: server.origin, allowedProtocols: ["http"], timeoutMs: 20_000 },
+        async () => 1,
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CloneError);
+      const message = (error as Error).message;
+      // Neither the token nor the header that carries it survives...
+      expect(message).not.toContain(token);
+      expect(message).not.toContain(Buffer.from(`x-access-token:${token}`).toString("base64"));
+      // ...although git did pass the server's words on (so there was something to scrub).
+      expect(message).toMatch(/git clone failed: .*credential x-access-token:\*\*\* is not allowed here \(header: basic \*\*\*\)/);
+    } finally {
+      await server.close();
+    }
   });
 });
 
