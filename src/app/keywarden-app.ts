@@ -8,6 +8,7 @@ import { decidePush } from "./push-filter.js";
 import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
 import { accountLogin } from "../github/installations.js";
+import { appBotLogin } from "../github/app-slug.js";
 
 interface RepoRef {
   id: number;
@@ -62,7 +63,7 @@ export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>):
     });
 
     app.on("issues.edited", async (context) => {
-      await handleSummaryEdit(context, queues);
+      await handleSummaryEdit(context, queues, () => appBotLogin(app));
     });
 
     addHandler((req, res) => {

@@ -1,11 +1,20 @@
 /**
  * `keywarden audit` and `keywarden summary`: queue either job now, for operators. They need only
- * Redis (REDIS_URL, KEYWARDEN_QUEUE_PREFIX); a running worker does the work.
+ * Redis (REDIS_URL, KEYWARDEN_QUEUE_PREFIX); a running worker does the work. Their one line (what
+ * was queued, or what is wrong) is a JSON log line when the process logs JSON, as every other
+ * Keywarden line is (`docker compose run worker audit` writes into the same log pipeline).
  */
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { applyDotEnv, readSettings, SettingsError } from "../config/settings.js";
 import { createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
+import { createLogger, logFormat } from "./logger.js";
+
+/** One line for the operator: plain text, or one JSON object when LOG_FORMAT=json / NODE_ENV=production. */
+function say(stream: NodeJS.WriteStream, level: "info" | "error", message: string): void {
+  if (logFormat(process.env) === "json") createLogger(process.env, stream)[level](message);
+  else stream.write(`${message}\n`);
+}
 
 export type EnqueueKind = "audit" | "summary";
 
@@ -29,7 +38,8 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
     }
     force = values.force ?? false;
   } catch (error) {
-    process.stderr.write(`keywarden ${kind}: ${(error as Error).message}\n${usage}`);
+    say(process.stderr, "error", `keywarden ${kind}: ${(error as Error).message}`);
+    if (logFormat(process.env) !== "json") process.stderr.write(usage);
     return 2;
   }
 
@@ -39,7 +49,7 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
     settings = readSettings();
   } catch (error) {
     if (error instanceof SettingsError) {
-      process.stderr.write(`keywarden ${kind}: ${error.message}\n`);
+      say(process.stderr, "error", `keywarden ${kind}: ${error.message}`);
       return 2;
     }
     throw error;
@@ -51,7 +61,7 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
   try {
     await redis.connect();
   } catch (error) {
-    process.stderr.write(`keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(lastError ?? (error as Error)).message}\n`);
+    say(process.stderr, "error", `keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(lastError ?? (error as Error)).message}`);
     redis.disconnect();
     return 2;
   }
@@ -64,6 +74,6 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
     await redis.quit();
   }
   const scope = installationId === undefined ? "every installation" : `installation ${installationId}`;
-  process.stdout.write(`${kind} queued for ${scope}\n`);
+  say(process.stdout, "info", `${kind} queued for ${scope}`);
   return 0;
 }

@@ -7,11 +7,16 @@
  * system/global config and unexpected transports are all off. The token travels as an HTTP header
  * scoped to the server's origin through GIT_CONFIG_* variables, so it is in neither the URL, nor
  * `.git/config`, nor the process list, and git never sends it to another host.
+ *
+ * A transfer GitHub fails transiently (5xx, 429, a dropped connection) is fetched again in a moment,
+ * from scratch in a fresh directory, as the API requests are retried in place: one 502 on a pack
+ * must cost a second, not a job attempt and BullMQ's 30 s back-off. 401, 403 and 404 are answers.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SPARSE_CHECKOUT_PATTERNS } from "../domain/terraform-files.js";
 
 export interface CloneOptions {
@@ -28,6 +33,11 @@ export interface CloneOptions {
   timeoutMs?: number;
   /** Parent of the temporary work directory (default: the OS temp dir). */
   workRoot?: string;
+  /** Fetches repeated after a transient failure (default 2), after `retryDelayMs` doubling (default 1000). */
+  transientRetries?: number;
+  retryDelayMs?: number;
+  /** Told about each repeat (the message is scrubbed of the token). */
+  onRetry?: (failure: { message: string; attempt: number; waitMs: number }) => void;
 }
 
 export interface Checkout {
@@ -114,6 +124,17 @@ function runGit(args: string[], env: NodeJS.ProcessEnv, options: CloneOptions, c
   });
 }
 
+/**
+ * A failure of the transfer rather than an answer: the server's 5xx or 429, or the connection lost.
+ * git reports HTTP errors as "The requested URL returned error: 502" or "RPC failed; HTTP 502".
+ */
+export function isTransientGitFailure(message: string): boolean {
+  if (/returned error: (401|403|404)\b|HTTP (401|403|404)\b|timed out after/.test(message)) return false;
+  return /returned error: (5\d\d|429)\b|RPC failed; HTTP (5\d\d|429)\b|Empty reply from server|Connection reset|Recv failure|remote end hung up unexpectedly|early EOF|unexpected disconnect|transfer closed|Failed to connect|Couldn't connect/i.test(
+    message,
+  );
+}
+
 /** `text` without the token, nor the Basic credential (base64) of the header that carries it. */
 function scrub(text: string, token: string | undefined): string {
   if (!token) return text;
@@ -128,27 +149,46 @@ function basicCredential(token: string): string {
 export async function withTerraformCheckout<T>(options: CloneOptions, work: (checkout: Checkout) => Promise<T>): Promise<T> {
   checkUrl(options);
   const env = gitEnvironment(options);
-  const root = await mkdtemp(join(options.workRoot ?? tmpdir(), "keywarden-"));
-  const dir = join(root, "repo");
-  try {
-    const branch = options.branch ? ["--branch", options.branch] : [];
+  const retries = options.transientRetries ?? 2;
+  for (let attempt = 1; ; attempt++) {
+    const root = await mkdtemp(join(options.workRoot ?? tmpdir(), "keywarden-"));
+    let checkout: Checkout;
     try {
-      await runGit(
-        ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
-        env,
-        options,
-      );
+      checkout = await fetchTerraform(options, env, join(root, "repo"));
     } catch (error) {
-      // An empty repository has no branch to clone; tell that apart from a real failure.
-      const refs = await runGit(["ls-remote", "--", options.cloneUrl], env, options).catch(() => undefined);
-      if (refs === "") throw new EmptyRepositoryError("the repository is empty (no commits)");
-      throw error;
+      await rm(root, { recursive: true, force: true });
+      const transient = error instanceof CloneError && !(error instanceof EmptyRepositoryError) && isTransientGitFailure(error.message);
+      if (!transient || attempt > retries) throw error;
+      const waitMs = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
+      options.onRetry?.({ message: (error as Error).message, attempt, waitMs });
+      await sleep(waitMs);
+      continue;
     }
-    await runGit(["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], env, options, dir);
-    await runGit(["checkout", "--quiet"], env, options, dir);
-    const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);
-    return await work({ dir, commitSha });
-  } finally {
-    await rm(root, { recursive: true, force: true });
+    try {
+      return await work(checkout);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   }
+}
+
+/** Blobless clone, sparse checkout of the Terraform patterns, and the commit checked out. */
+async function fetchTerraform(options: CloneOptions, env: NodeJS.ProcessEnv, dir: string): Promise<Checkout> {
+  const branch = options.branch ? ["--branch", options.branch] : [];
+  try {
+    await runGit(
+      ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
+      env,
+      options,
+    );
+  } catch (error) {
+    // An empty repository has no branch to clone; tell that apart from a real failure.
+    const refs = await runGit(["ls-remote", "--", options.cloneUrl], env, options).catch(() => undefined);
+    if (refs === "") throw new EmptyRepositoryError("the repository is empty (no commits)");
+    throw error;
+  }
+  await runGit(["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], env, options, dir);
+  await runGit(["checkout", "--quiet"], env, options, dir);
+  const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);
+  return { dir, commitSha };
 }

@@ -1,8 +1,9 @@
 /**
- * The app's slug (its issues are those of `SLUG[bot]`). Asked of GitHub once per process: it never
- * changes while the app's credentials stay the same.
+ * The app's slug and its bot user's login (`SLUG[bot]`, the author of everything Keywarden writes).
+ * Asked of GitHub once per process: it never changes while the app's credentials stay the same.
  */
 import type { Probot } from "probot";
+import { botLogin } from "./issues-gateway/ownership.js";
 
 const slugs = new WeakMap<Probot, Promise<string>>();
 
@@ -19,4 +20,9 @@ export function appSlug(probot: Probot): Promise<string> {
     slugs.set(probot, slug);
   }
   return slug;
+}
+
+/** The app's bot login, `SLUG[bot]`: the one rule for "is this Keywarden's" compares with it. */
+export async function appBotLogin(probot: Probot): Promise<string> {
+  return botLogin(await appSlug(probot));
 }

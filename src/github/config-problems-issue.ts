@@ -3,15 +3,15 @@
  * scan goes on with defaults for those keys; this issue names each key so the fix takes a minute.
  * "Once" is per distinct set of problems: the issue carries a hidden hash of them, and the same set
  * is never filed twice (found by listing the app's own issues, so losing Redis changes nothing).
+ * Filed through the issues gateway: one write from the installation's budget, looked for by its
+ * marker before a repeat.
  */
 import { createHash } from "node:crypto";
 import type { ConfigProblem } from "../config/repo-config.js";
+import { configProblemsMarker, readConfigProblemsHash } from "../issues/marker.js";
 import { inlineCode, neutralizeText } from "../issues/neutralize.js";
-import { botLogin } from "./list-issues.js";
-import type { GitHubRequester, RepoRef } from "./requester.js";
-
-const MARKER_RE = /<!-- keywarden:config-problems=([0-9a-f]{16}) -->/;
-const PER_PAGE = 100;
+import { findRecentKeywardenIssue, keywardenIssues, WritePath, type WritePathOptions } from "./issues-gateway/index.js";
+import type { RepoRef } from "./requester.js";
 
 export function configProblemsHash(problems: readonly ConfigProblem[]): string {
   const canonical = problems.map((p) => `${p.key}\n${p.message}`).sort().join("\n\n");
@@ -31,36 +31,40 @@ export function renderConfigProblemsIssue(problems: readonly ConfigProblem[], co
     "",
     "Fix the file and close this issue. The accepted keys and values are described in Keywarden's README, section \"Configuration file\".",
     "",
-    `<!-- keywarden:config-problems=${configProblemsHash(problems)} -->`,
+    configProblemsMarker(configProblemsHash(problems)),
   ].join("\n");
   return { title: "Keywarden: invalid configuration in .github/keywarden.yml", body };
 }
 
-/** File the issue unless one for the same problems exists (any state). Returns what happened. */
+export interface ReportConfigProblemsOptions extends WritePathOptions {
+  repo: RepoRef;
+  /** The app's bot login, `SLUG[bot]`. */
+  botLogin: string;
+}
+
+/**
+ * File the issue unless one for the same problems exists (any state). "deferred": the write budget
+ * had nothing left; a later scan reports it.
+ */
 export async function reportConfigProblems(
-  octokit: GitHubRequester,
-  repo: RepoRef,
-  appSlug: string,
   problems: readonly ConfigProblem[],
   configPath: string,
-): Promise<"none" | "already-reported" | "created"> {
+  options: ReportConfigProblemsOptions,
+): Promise<"none" | "already-reported" | "deferred" | "created"> {
   if (problems.length === 0) return "none";
+  const { client, repo, botLogin } = options;
   const hash = configProblemsHash(problems);
-  // Every page: the report is often the app's oldest issue, behind a hundred newer findings.
-  for (let page = 1; ; page++) {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues", {
-      ...repo,
-      state: "all",
-      creator: botLogin(appSlug),
-      sort: "created",
-      direction: "desc",
-      per_page: PER_PAGE,
-      page,
-    });
-    const issues = Array.isArray(data) ? (data as { body?: string | null }[]) : [];
-    if (issues.some((issue) => MARKER_RE.exec(issue.body ?? "")?.[1] === hash)) return "already-reported";
-    if (issues.length < PER_PAGE) break;
+  const isReport = (issue: { body: string }) => readConfigProblemsHash(issue.body) === hash;
+  // Every page, newest first: the report is often the app's oldest issue, behind a hundred newer findings.
+  for await (const issue of keywardenIssues(client, repo, botLogin, { state: "all", sort: "created", direction: "desc", fallback: true })) {
+    if (isReport(issue)) return "already-reported";
   }
-  await octokit.request("POST /repos/{owner}/{repo}/issues", { ...repo, ...renderConfigProblemsIssue(problems, configPath) });
-  return "created";
+  const filed = await new WritePath(options).within(1, (writes) =>
+    writes.create(
+      "POST /repos/{owner}/{repo}/issues",
+      { owner: repo.owner, repo: repo.repo, ...renderConfigProblemsIssue(problems, configPath) },
+      { read: () => true, find: async () => ((await findRecentKeywardenIssue(client, repo, botLogin, isReport)) ? true : undefined) },
+    ),
+  );
+  return filed ? "created" : "deferred";
 }

@@ -28,11 +28,12 @@ export async function readRepoConfig(octokit: InstallationOctokit, owner: string
     // the loader's own parse errors do not.
     if (typeof (error as { status?: unknown }).status === "number") throw error;
     const message = `could not read ${owner}/${repo}:${CONFIG_PATH}: ${(error as Error).message}`;
-    log.warn({ owner, repo }, message);
+    log.warn({ repository: `${owner}/${repo}` }, message);
     return { ...parseConfig({}), problems: [{ key: CONFIG_PATH, message }] };
   }
   const loaded = parseConfig(raw);
-  for (const problem of loaded.problems) log.warn({ owner, repo, key: problem.key }, `invalid configuration: ${problem.message}`);
+  // `repository`, not `repo`: the scan job's lines already carry `repo` (pino would write it twice).
+  for (const problem of loaded.problems) log.warn({ repository: `${owner}/${repo}`, key: problem.key }, `invalid configuration: ${problem.message}`);
   return loaded;
 }
 

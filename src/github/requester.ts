@@ -1,8 +1,9 @@
 /**
- * The one Octokit capability the issue code needs: `request(route, parameters)`. Any
- * `@octokit/core`-compatible client (Probot's, `@octokit/rest`) fits, and so does a test double.
- * Apply-plan owns write retries, so the client given should have plugin-retry disabled and must not
- * retry secondary rate limits itself (see src/app/octokit.ts).
+ * What the issues gateway needs of an Octokit: `request(route, parameters)` and
+ * `paginate.iterator` (pages followed by their `Link` header, as GitHub paginates). Keywarden's
+ * Octokit (./octokit/keywarden-octokit.ts) is meant: its plugin-retry repeats idempotent requests
+ * in place, its throttling waits out rate limits. The gateway repeats only what must be looked for
+ * first: a create that failed in flight.
  */
 export interface GitHubResponse {
   status: number;
@@ -10,8 +11,11 @@ export interface GitHubResponse {
   headers: Record<string, string | number | undefined>;
 }
 
-export interface GitHubRequester {
+export interface GitHubClient {
   request(route: string, parameters?: Record<string, unknown>): Promise<GitHubResponse>;
+  paginate: {
+    iterator(route: string, parameters?: Record<string, unknown>): AsyncIterable<{ data: unknown }>;
+  };
 }
 
 export interface RepoRef {
@@ -23,14 +27,13 @@ export interface RepoRef {
 export interface RequestFailure {
   status?: number;
   hasResponse: boolean;
-  headers?: Record<string, string | number | undefined>;
   message: string;
   /** GitHub's validation error codes (`already_exists`, ...). */
   codes: string[];
 }
 
 export function describeFailure(error: unknown): RequestFailure {
-  const e = (error ?? {}) as { status?: unknown; message?: unknown; response?: { headers?: unknown; data?: unknown } };
+  const e = (error ?? {}) as { status?: unknown; message?: unknown; response?: { data?: unknown } };
   const response = e.response && typeof e.response === "object" ? e.response : undefined;
   const data = (response?.data ?? {}) as { message?: unknown; errors?: unknown };
   const codes = Array.isArray(data.errors)
@@ -40,7 +43,6 @@ export function describeFailure(error: unknown): RequestFailure {
   return {
     status: typeof e.status === "number" ? e.status : undefined,
     hasResponse: Boolean(response),
-    headers: response?.headers && typeof response.headers === "object" ? (response.headers as RequestFailure["headers"]) : undefined,
     message: redactSecrets(message),
     codes,
   };

@@ -1,12 +1,12 @@
 /**
  * One repository's issues brought in line with one scan: list what the app filed, plan, apply. The
- * thin shell the scan job (and tests) call; every decision is in plan-issues.ts and
- * write-retry-policy.ts.
+ * thin shell the scan job (and tests) call; every decision is in src/issues/plan-issues.ts, the
+ * I/O in the issues gateway (./issues-gateway/).
  */
 import type { Finding, SuppressedFinding } from "../domain/types.js";
 import type { KeywardenConfig } from "../config/repo-config.js";
-import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan.js";
-import { listAppIssues } from "./list-issues.js";
+import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan/index.js";
+import { listFindingIssues } from "./issues-gateway/index.js";
 import { planIssues, type IssuePlan } from "../issues/plan-issues.js";
 
 export interface SyncIssuesInput extends ApplyOptions {
@@ -22,7 +22,12 @@ export interface SyncIssuesInput extends ApplyOptions {
 
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
   // With nothing to file no duplicate is possible, so a big repository's full listing can be skipped.
-  const existing = await listAppIssues(input.octokit, input.repo, { appSlug: input.appSlug, fallback: input.findings.length > 0 });
+  const existing = await listFindingIssues(input.octokit, input.repo, input.botLogin, {
+    state: "all",
+    sort: "created",
+    direction: "asc",
+    fallback: input.findings.length > 0,
+  });
   const plan = planIssues({
     findings: input.findings,
     suppressed: input.suppressed,

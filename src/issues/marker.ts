@@ -4,7 +4,13 @@
  * The meta marker carries the facts the weekly summary needs (rule, severity, file, resource), so the
  * summary can be rebuilt from GitHub alone even when Redis is lost. Its JSON is base64url-encoded
  * because repository text (paths) could otherwise close the HTML comment.
+ *
+ * Also here: the comment marker (a comment found again after a create failed in flight) and the
+ * config-problems marker. The weekly summary's own marker is the summary renderer's
+ * (src/summary/render.ts `summaryMarker`, `readSummaryWeek`). A marker only counts in what the app
+ * itself wrote: the "is it Keywarden's" rule is the author (src/github/issues-gateway/ownership.ts).
  */
+import { createHash } from "node:crypto";
 import type { Severity } from "../domain/types.js";
 
 export interface FindingMeta {
@@ -43,4 +49,30 @@ export function readMeta(body: string | null | undefined): FindingMeta | undefin
   } catch {
     return undefined;
   }
+}
+
+/** The markers of a finding's issue: its fingerprint, and the meta marker when it belongs to it. */
+export function readFindingMarkers(body: string | null | undefined): { fingerprint: string; meta?: FindingMeta } | undefined {
+  const fingerprint = readFingerprint(body);
+  if (!fingerprint) return undefined;
+  // A meta marker of another finding (pasted from elsewhere) says nothing about this one.
+  const meta = readMeta(body);
+  return meta && meta.fingerprint === fingerprint ? { fingerprint, meta } : { fingerprint };
+}
+
+/** Hidden marker that lets a repeated comment be recognised (same issue, same text). */
+export function commentMarker(issueNumber: number, text: string): string {
+  const digest = createHash("sha256").update(`${issueNumber}\n${text}`).digest("hex").slice(0, 16);
+  return `<!-- keywarden:comment=${digest} -->`;
+}
+
+const CONFIG_PROBLEMS_RE = /<!-- keywarden:config-problems=([0-9a-f]{16}) -->/;
+
+/** Marks the issue reporting one set of configuration problems, by the set's hash. */
+export function configProblemsMarker(hash: string): string {
+  return `<!-- keywarden:config-problems=${hash} -->`;
+}
+
+export function readConfigProblemsHash(body: string | null | undefined): string | undefined {
+  return body ? CONFIG_PROBLEMS_RE.exec(body)?.[1] : undefined;
 }

@@ -8,12 +8,12 @@ import type { Job } from "bullmq";
 import { scan } from "../scan/index.js";
 import { EmptyRepositoryError, withTerraformCheckout } from "../git/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
-import { forInstallation } from "../github/apply-plan.js";
+import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
 import { mintCloneToken } from "../github/octokit/keywarden-octokit.js";
 import { ruleSetId } from "./audit-plan.js";
-import { appSlug } from "../github/app-slug.js";
+import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
 import { reportConfigProblems } from "../github/config-problems-issue.js";
 import type { ScanJobData } from "./queues.js";
@@ -79,9 +79,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
 
   if (repository.archived && !config.audit.includeArchived) return skip("archived");
 
-  if (problems.length > 0 && repository.has_issues && (await deps.budget.reserve(installationId, 1)) === 1) {
-    const reported = await reportConfigProblems(octokit, { owner, repo }, await appSlug(deps.probot), problems, CONFIG_PATH);
-    if (reported !== "created") await deps.budget.refund(installationId, 1);
+  const budget = forInstallation(deps.budget, installationId);
+  if (problems.length > 0 && repository.has_issues) {
+    await reportConfigProblems(problems, CONFIG_PATH, { client: octokit, repo: { owner, repo }, botLogin: await appBotLogin(deps.probot), budget, logger: log });
   }
 
   const app = await deps.probot.auth();
@@ -95,6 +95,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       token: cloneUrl.protocol === "file:" ? undefined : token,
       tokenOrigin: deps.settings.serverUrl,
       allowedProtocols: deps.settings.cloneProtocols,
+      onRetry: ({ message, attempt, waitMs }) => log.warn({ attempt, waitMs, err: message }, "git fetch failed; retrying"),
     },
     async ({ dir, commitSha }) => ({ commitSha, result: await scan(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) }),
   ).catch((error: unknown) => {
@@ -120,8 +121,8 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     const { result: applied } = await syncIssues({
       octokit,
       repo: { owner, repo },
-      appSlug: await appSlug(deps.probot),
-      budget: forInstallation(deps.budget, installationId),
+      botLogin: await appBotLogin(deps.probot),
+      budget,
       findings: result.findings,
       suppressed: result.suppressed,
       config,

@@ -5,9 +5,9 @@
  */
 import type { Job } from "bullmq";
 import { auditRecordsFrom, postWeeklySummary, type WeeklySummaryResult } from "../github/summary/run.js";
-import { botLogin } from "../github/list-issues.js";
+import { forInstallation } from "../github/issues-gateway/index.js";
 import { enqueueSummary, type SummaryJobData } from "./queues.js";
-import { appSlug } from "../github/app-slug.js";
+import { appBotLogin } from "../github/app-slug.js";
 import { accountLogin, activeInstallationIds, installationRepositories } from "../github/installations.js";
 import { readOrgConfig } from "../github/read-config.js";
 import type { WorkerDeps } from "./worker-deps.js";
@@ -38,7 +38,9 @@ export async function processSummary(job: Job<SummaryJobData>, deps: WorkerDeps)
     repositories,
     audit: auditRecordsFrom(await deps.state.reposOfInstallation(installationId), repositories),
     lastAudit: await deps.state.latestAudit(installationId),
-    creator: botLogin(await appSlug(deps.probot)),
+    botLogin: await appBotLogin(deps.probot),
+    // The summary's writes come out of the installation's budget, like the scans'.
+    budget: forInstallation(deps.budget, installationId),
     now: deps.now(),
     log,
   });

@@ -11,6 +11,7 @@ import { processScan } from "./process-scan.js";
 import { processAudit } from "./process-audit.js";
 import { processSummary } from "./process-summary.js";
 import { logRedisConnection } from "./redis-connection-log.js";
+import { lockLossReporter, oneRunPerKey } from "./lock-loss.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
 export interface RunningWorkers {
@@ -38,25 +39,48 @@ export const WORKER_TIMINGS: WorkerTimings = { lockDuration: 20_000, stalledInte
 
 type Processor<T, R> = (job: Job<T>, deps: WorkerDeps) => Promise<R>;
 
+/** The installation and repository of a job, as its own lines carry them (for lines logged outside it). */
+function jobFields(job: Job | undefined): { installation?: number; repo?: string } {
+  const data = job?.data as { installationId?: number; owner?: string; repo?: string } | undefined;
+  return { installation: data?.installationId, repo: data?.owner && data.repo ? `${data.owner}/${data.repo}` : undefined };
+}
+
 export async function startWorkers(deps: WorkerDeps, connection: Redis, timings: Partial<WorkerTimings> = {}): Promise<RunningWorkers> {
   await upsertSchedules(deps.queues, deps.settings);
   const redisLog = logRedisConnection(connection, deps.log);
+  // Running jobs, so lines logged outside a job (its lost lock) still name its installation and repository.
+  const running = new Map<string, Job>();
+  const lockLost = lockLossReporter(deps.log, (queue, jobId) => jobFields(running.get(`${queue}:${jobId}`)));
   const base = { connection: connection as ConnectionOptions, prefix: deps.settings.queuePrefix, ...WORKER_TIMINGS, ...timings };
   // Every line a job logs names its queue and job id; the processors add installation and repository.
   const withJobLog =
     <T, R>(processor: Processor<T, R>) =>
-    (job: Job<T>) =>
-      processor(job, { ...deps, log: deps.log.child({ queue: job.queueName, jobId: job.id }) });
+    async (job: Job<T>) => {
+      const key = `${job.queueName}:${job.id}`;
+      running.set(key, job);
+      try {
+        return await processor(job, { ...deps, log: deps.log.child({ queue: job.queueName, jobId: job.id }) });
+      } finally {
+        if (running.get(key) === job) running.delete(key);
+      }
+    };
   const workers: Worker[] = [
-    new Worker<ScanJobData>(SCAN_QUEUE, withJobLog(processScan), { ...base, concurrency: deps.settings.scanConcurrency }),
+    // A rerun of a scan whose lock was lost waits for the first run (see ./lock-loss.ts).
+    new Worker<ScanJobData>(
+      SCAN_QUEUE,
+      oneRunPerKey((job: Job<ScanJobData>) => String(job.data.repositoryId), withJobLog(processScan)),
+      { ...base, concurrency: deps.settings.scanConcurrency },
+    ),
     new Worker<AuditJobData>(AUDIT_QUEUE, withJobLog(processAudit), { ...base, concurrency: 1 }),
     new Worker<SummaryJobData>(SUMMARY_QUEUE, withJobLog(processSummary), { ...base, concurrency: 1 }),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, error) =>
-      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error.message }, "job failed"),
+      deps.log.warn({ queue: worker.name, jobId: job?.id, ...jobFields(job), job: job?.name, attempt: job?.attemptsMade, err: error.message }, "job failed"),
     );
-    worker.on("error", (error) => redisLog.error(`${worker.name} worker`, error));
+    worker.on("error", (error) => {
+      if (!lockLost(worker.name, error)) redisLog.error(`${worker.name} worker`, error);
+    });
   }
   return {
     workers,

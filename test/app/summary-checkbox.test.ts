@@ -125,6 +125,19 @@ describe("summary re-scan checkbox", () => {
     expect(issues.issues.get(number)!.body).toBe(summaryBody("x"));
   });
 
+  it("ignores a ticked box in another app's issue that carries the summary marker: no audit, no edit", async () => {
+    // Another GitHub App's bot: a Bot, but not Keywarden's. Only `keywarden[bot]`'s issue is a summary.
+    const otherApp = botUser("some-other-app", 99);
+    const { number, payload } = edited(summaryBody("x"), payloadTemplate.sender, otherApp);
+    expect(payload.issue.user).toMatchObject({ type: "Bot", login: "some-other-app[bot]" });
+    expect(payload.sender.type).toBe("User");
+    expect((await deliver(baseUrl, "issues", payload, WEBHOOK_SECRET)).status).toBe(200);
+    expect(await queuedAudits()).toEqual([]);
+    expect(gh.writes()).toEqual([]);
+    expect(issues.writes()).toEqual([]);
+    expect(issues.issues.get(number)!.body).toBe(summaryBody("x"));
+  });
+
   it("ignores an edit of the summary that leaves the box unticked", async () => {
     const { payload } = edited(summaryBody(" ").replace("**2**", "**3**"));
     expect((await deliver(baseUrl, "issues", payload, WEBHOOK_SECRET)).status).toBe(200);

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { basename, dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CloneError, EmptyRepositoryError, withTerraformCheckout } from "../../src/git/clone.js";
+import { CloneError, EmptyRepositoryError, isTransientGitFailure, withTerraformCheckout } from "../../src/git/clone.js";
 import { createTestRepo, git, type TestRepo } from "../helpers/git-repo.js";
 import { serveGitOverHttp } from "../helpers/git-http-server.js";
 
@@ -181,6 +181,42 @@ describe("withTerraformCheckout over HTTP (GitHub Enterprise Server with GHE_PRO
       await server.close();
       await repo.remove();
     }
+  });
+});
+
+describe("withTerraformCheckout when the server fails transiently", () => {
+  const cases = [
+    { name: "fetches again after a 502 and succeeds", failFirst: 1, status: 502, retries: 1, ok: true, says: "502" },
+    { name: "gives up after two repeats of a 503", failFirst: 100, status: 503, retries: 2, ok: false, says: "503" },
+    { name: "takes a 404 as an answer, at once", failFirst: 100, status: 404, retries: 0, ok: false, says: "not found" },
+  ];
+  it.each(cases)("$name", async ({ failFirst, status, retries, ok, says }) => {
+    const repo = await createTestRepo();
+    const server = await serveGitOverHttp(dirname(repo.bare), { failFirst, status });
+    try {
+      await repo.commit({ "main.tf": "# x\n" });
+      const seen: { message: string; attempt: number; waitMs: number }[] = [];
+      const run = withTerraformCheckout(
+        { cloneUrl: `${server.origin}/${basename(repo.bare)}`, allowedProtocols: ["http"], retryDelayMs: 10, onRetry: (r) => seen.push(r) },
+        async ({ dir }) => listFiles(dir),
+      );
+      if (ok) expect(await run).toEqual(["main.tf"]);
+      else await expect(run).rejects.toThrow(new RegExp(`git clone failed: .*${says}`));
+      expect(seen.map((r) => [r.attempt, r.waitMs])).toEqual([[1, 10], [2, 20]].slice(0, retries));
+      for (const r of seen) expect(r.message).toContain(says);
+    } finally {
+      await server.close();
+      await repo.remove();
+    }
+  });
+
+  it("tells a transfer failure from an answer", () => {
+    expect(isTransientGitFailure("git clone failed: error: RPC failed; HTTP 502 curl 22 The requested URL returned error: 502")).toBe(true);
+    expect(isTransientGitFailure("git checkout failed: fatal: unable to access 'http://h/o/r.git/': Empty reply from server")).toBe(true);
+    expect(isTransientGitFailure("git clone failed: fatal: unable to access 'http://h/o/r.git/': The requested URL returned error: 429")).toBe(true);
+    expect(isTransientGitFailure("git clone failed: remote: Repository not found. | fatal: ... returned error: 404")).toBe(false);
+    expect(isTransientGitFailure("git clone failed: fatal: ... The requested URL returned error: 403")).toBe(false);
+    expect(isTransientGitFailure("git clone failed: timed out after 300000 ms")).toBe(false);
   });
 });
 

@@ -2,11 +2,10 @@
  * The issue lifecycle against GitHub's API (nock, GitHub's response shapes, state kept between
  * scans by FakeGitHubRepo): list → plan → apply, as the scan job runs it.
  */
-import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyPlan, createLocalWriteBudget, forInstallation, type WriteBudget } from "../../src/github/apply-plan.js";
-import { listAppIssues } from "../../src/github/list-issues.js";
+import { applyPlan } from "../../src/github/apply-plan/index.js";
+import { botLogin, createLocalWriteBudget, forInstallation, listFindingIssues, type WriteBudget } from "../../src/github/issues-gateway/index.js";
 import { parseConfig } from "../../src/config/repo-config.js";
 import { readFingerprint } from "../../src/issues/marker.js";
 import { planIssues } from "../../src/issues/plan-issues.js";
@@ -14,6 +13,7 @@ import { renderIssueBody, renderIssueTitle } from "../../src/issues/render-issue
 import { syncIssues } from "../../src/github/sync-issues.js";
 import type { Finding, SuppressedFinding } from "../../src/domain/types.js";
 import { FakeGitHubRepo } from "../helpers/github-nock.js";
+import { TestOctokit, throttledTestOctokit } from "../helpers/probot.js";
 import { finding, KEY_EXPOSED, SHA1, SHA2, SHA3, suppressed } from "./issue-fixtures.js";
 
 const TOKEN = "ghs_TestInstallationTokenThatMustNeverLeak0001";
@@ -35,20 +35,22 @@ afterEach(() => {
   nock.enableNetConnect();
 });
 
-function octokit(): Octokit {
-  // @octokit/rest has neither plugin-retry nor throttling: apply-plan owns retries, as in production.
-  return new Octokit({ auth: TOKEN, log: { debug() {}, info() {}, warn() {}, error() {} } });
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Keywarden's Octokit as the jobs get it: plugin-retry repeats idempotent requests in place (in ms). */
+function octokit(): InstanceType<typeof TestOctokit> {
+  return new TestOctokit({ auth: TOKEN, log: quiet });
 }
 
 async function scan(
   commit: string,
   findings: Finding[],
-  options: { suppressed?: SuppressedFinding[]; budget?: WriteBudget; config?: Record<string, unknown> } = {},
+  options: { suppressed?: SuppressedFinding[]; budget?: WriteBudget; config?: Record<string, unknown>; client?: InstanceType<typeof TestOctokit> } = {},
 ) {
   return syncIssues({
-    octokit: octokit(),
+    octokit: options.client ?? octokit(),
     repo: { owner: gh.owner, repo: gh.repo },
-    appSlug: gh.appSlug,
+    botLogin: botLogin(gh.appSlug),
     budget: options.budget ?? createLocalWriteBudget(500),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -201,24 +203,44 @@ describe("write failures", () => {
     expect(a!.state).toBe("closed");
   });
 
-  it("waits out a secondary rate limit's retry-after, then retries", async () => {
+  it("a create refused for a secondary rate limit is waited out by Octokit and filed once", async () => {
     gh.failNext("POST", /\/issues$/, {
       kind: "status",
       status: 403,
       headers: { "retry-after": "37", "x-ratelimit-remaining": "4000" },
       body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest" },
     });
-    const { result } = await scan(SHA1, [A]);
-    expect(sleeps).toEqual([37_000]);
+    // Labels in place: only the create and its repeat pay the throttling plugin's write pacing.
+    gh.labels.set("keywarden", { color: "5319e7", description: null });
+    gh.labels.set("severity:high", { color: "b60205", description: null });
+    const { result } = await scan(SHA1, [A], { client: throttledTestOctokit({ auth: TOKEN }) });
+    // The throttling plugin waited (37 s, scaled to ms) and repeated it: nothing for the write path to look for.
+    expect(sleeps).toEqual([]);
     expect(result.created).toHaveLength(1);
+    expect(result.errors).toEqual([]);
+    expect(gh.writes().filter((w) => w.path.endsWith("/issues"))).toHaveLength(2);
     expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
   });
 
-  it("backs off at least a minute on a secondary limit without retry-after", async () => {
+  it("a rate limit still standing after Octokit's waits stops the run and defers the rest", async () => {
+    // Without the throttling plugin nothing waits it out: the apply sees the 403 itself.
     gh.failNext("POST", /\/issues$/, { kind: "status", status: 403, body: { message: "You have exceeded a secondary rate limit." } });
+    const { result } = await scan(SHA1, [A, B]);
+    expect(sleeps).toEqual([]);
+    expect(result.errors).toMatchObject([{ action: "create", status: 403 }]);
+    expect(result.deferred).toBe(1);
+    expect(gh.issues.size).toBe(0);
+  });
+
+  it("an edit answered 5xx is repeated in place by Octokit, not by the apply", async () => {
     await scan(SHA1, [A]);
-    expect(sleeps[0]).toBeGreaterThanOrEqual(60_000);
-    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+    gh.failNext("PATCH", /\/issues\/\d+$/, { kind: "status", status: 502, body: { message: "Server Error" } });
+    gh.failNext("PATCH", /\/issues\/\d+$/, { kind: "drop" });
+    const { result } = await scan(SHA2, []);
+    expect(result.errors).toEqual([]);
+    expect(result.closed).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(gh.writes().filter((w) => w.method === "PATCH")).toHaveLength(3);
   });
 
   it("stops at a plain 403 (permission gone) and leaves the rest for a later run instead of repeating it", async () => {
@@ -293,7 +315,7 @@ describe("applyPlan", () => {
       target: target(SHA1),
       scannedCommit: SHA1,
     });
-    const result = await applyPlan(plan, { octokit: octokit(), repo: { owner: gh.owner, repo: gh.repo }, appSlug: gh.appSlug, budget: createLocalWriteBudget(50) });
+    const result = await applyPlan(plan, { octokit: octokit(), repo: { owner: gh.owner, repo: gh.repo }, botLogin: botLogin(gh.appSlug), budget: createLocalWriteBudget(50) });
     expect(result.created).toHaveLength(1);
     expect(result.errors).toEqual([]);
     expect(result.warnings[0]!.message).toMatch(/assignees not applied/);
@@ -323,18 +345,43 @@ describe("applyPlan", () => {
   });
 });
 
-describe("listAppIssues", () => {
-  it("reads every page, in all states, and skips pull requests and other authors", async () => {
-    for (let i = 0; i < 130; i++) {
+describe("listing Keywarden's issues", () => {
+  const repo = () => ({ owner: gh.owner, repo: gh.repo });
+  const seedFindings = (count: number, from = 0) => {
+    for (let i = from; i < from + count; i++) {
       const f = finding({ fingerprint: `${(0x10000000 + i).toString(16)}00000000` });
       gh.seedIssue({ title: `t${i}`, body: renderIssueBody(f, target(SHA1)), state: i % 3 ? "open" : "closed", state_reason: i % 3 ? null : "completed" });
     }
+  };
+
+  it("reads every page (GitHub's Link header), in all states, and skips pull requests and other authors", async () => {
+    seedFindings(130);
     gh.seedIssue({ title: "pr", body: renderIssueBody(A, target(SHA1)), pullRequest: true });
-    const issues = await listAppIssues(octokit(), { owner: gh.owner, repo: gh.repo }, { appSlug: gh.appSlug });
+    // Another app's issue quoting a finding's body is that app's, not Keywarden's.
+    gh.seedIssue({ title: "other app", body: renderIssueBody(B, target(SHA1)), user: { login: "other-app[bot]", id: 7, type: "Bot" } });
+    const issues = await listFindingIssues(octokit(), repo(), botLogin(gh.appSlug), { state: "all", sort: "created", direction: "asc", fallback: true });
     expect(issues).toHaveLength(130);
     expect(issues.filter((i) => i.state === "closed" && i.stateReason === "completed")).toHaveLength(44);
     expect(issues[0]!.meta?.ruleId).toBe(A.ruleId);
-    expect(gh.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+    expect(issues.every((i) => i.url.startsWith("https://github.com/octo-org/infra/issues/") && i.createdAt && i.author === "keywarden[bot]")).toBe(true);
+    const listings = gh.requests.filter((r) => r.method === "GET");
+    expect(listings).toHaveLength(2);
+    expect(listings[1]!.path).toMatch(/[?&]page=2(&|$)/);
+  });
+
+  it("finds the issue of a finding on the second page: no duplicate (fails if only page one is read)", async () => {
+    // 120 older findings, all fixed and closed (nothing to do for them), then A's issue: the 121st,
+    // on the second page of the oldest-first listing.
+    for (let i = 0; i < 120; i++) {
+      const f = finding({ fingerprint: `${(0x20000000 + i).toString(16)}00000000` });
+      gh.seedIssue({ title: `old ${i}`, body: renderIssueBody(f, target(SHA1)), state: "closed", state_reason: "completed" });
+    }
+    gh.seedIssue({ title: "A", body: renderIssueBody(A, target(SHA1)) });
+    const { result } = await scan(SHA1, [A]);
+    expect(result.created).toEqual([]);
+    expect(issueByFingerprint(A.fingerprint)).toHaveLength(1);
+    expect(gh.writes()).toEqual([]);
+    expect(gh.requests.filter((r) => r.method === "GET" && /[?&]page=2(&|$)/.test(r.path))).toHaveLength(1);
   });
 });
 
@@ -344,9 +391,9 @@ describe("GitHub Enterprise Server", () => {
     const ghe = new FakeGitHubRepo({ owner: "octo-org", repo: "infra", api: "http://ghe.local/api/v3", web: "http://ghe.local" }).start();
     try {
       const { result } = await syncIssues({
-        octokit: new Octokit({ auth: TOKEN, baseUrl: "http://ghe.local/api/v3", log: { debug() {}, info() {}, warn() {}, error() {} } }),
+        octokit: new TestOctokit({ auth: TOKEN, baseUrl: "http://ghe.local/api/v3", log: quiet }),
         repo: { owner: "octo-org", repo: "infra" },
-        appSlug: "keywarden",
+        botLogin: "keywarden[bot]",
         budget: createLocalWriteBudget(10),
         findings: [A],
         suppressed: [],

@@ -8,10 +8,11 @@
  * FakeGitHubRepo intercepts every `/repos/` path for the one repository it models, so several of
  * them cannot each own a nock scope; this class owns the single scope and hands each repository's
  * issue traffic to that repository's fake. Every reply starts from GitHub's published example for the
- * operation. Every request is recorded, so tests can count reads and assert on writes.
+ * operation. Every request is recorded, so tests can count reads and assert on writes. Listings
+ * paginate as GitHub's do (`Link` with `next` and `last`, see `pageOf`).
  */
 import nock from "nock";
-import { errorReply, example, FakeGitHubRepo, GITHUB_API, GITHUB_WEB, installationTokenReply, type RecordedRequest } from "./github-nock.js";
+import { errorReply, example, FakeGitHubRepo, GITHUB_API, GITHUB_WEB, installationTokenReply, pageOf, type RecordedRequest } from "./github-nock.js";
 
 /** Distinctive, so a test can prove it reached no log, job, error or return value. */
 export const INSTALLATION_TOKEN = "ghs_E2eInstallationTokenThatMustNeverLeak9f3Kq";
@@ -180,11 +181,7 @@ export class FakeGitHub {
     }
     if (method === "GET" && path === "/installation/repositories") {
       const all = [...this.repos.values()].map((h) => this.repositoryJson(h, "listed"));
-      const perPage = Number(url.searchParams.get("per_page") ?? 30);
-      const page = Number(url.searchParams.get("page") ?? 1);
-      const slice = all.slice((page - 1) * perPage, page * perPage);
-      const headers: Record<string, string> = {};
-      if (page * perPage < all.length) headers.link = `<${GITHUB_API}/installation/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      const [slice, headers] = pageOf(all, url);
       return [200, { total_count: all.length, repositories: slice }, headers];
     }
     if (method === "POST" && path === "/graphql") {

@@ -16,10 +16,17 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-export async function serveGitOverHttp(projectRoot: string): Promise<GitHttpServer> {
+/** `failFirst`: answer the first N requests with `status` (default 502) instead of serving them. */
+export async function serveGitOverHttp(projectRoot: string, faults: { failFirst?: number; status?: number } = {}): Promise<GitHttpServer> {
   const authorizations: (string | undefined)[] = [];
+  let failures = faults.failFirst ?? 0;
   const server: Server = createServer((req, res) => {
     authorizations.push(req.headers.authorization);
+    if (failures > 0) {
+      failures--;
+      req.resume();
+      return void res.writeHead(faults.status ?? 502, { "content-type": "text/plain" }).end("Server Error\n");
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const cgi = spawn("git", ["http-backend"], {
       env: {

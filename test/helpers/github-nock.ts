@@ -9,7 +9,9 @@
  * - `FakeGitHubRepo`: one repository's issues, comments and labels kept in memory behind a persisted
  *   nock scope, so a sequence of scans sees GitHub's state evolve. Every request is recorded
  *   (`writes()` is what "changes nothing" asserts on) and faults can be queued, including a write
- *   that GitHub applies before the reply is lost (502 or dropped connection).
+ *   that GitHub applies before the reply is lost (502 or dropped connection). Listings paginate as
+ *   GitHub's do (`per_page`, default 30, at most 100; `page`; a `Link` header with `next`, `last`,
+ *   `prev`, `first`), so a client that reads only the first page misses what is on the second.
  */
 import { createRequire } from "node:module";
 import nock from "nock";
@@ -168,6 +170,29 @@ export function validationErrorReply(resource: string, code: string, field?: str
   };
 }
 
+/** GitHub's largest page. */
+export const MAX_PER_PAGE = 100;
+
+/**
+ * One page of `items` as GitHub serves a listing at `url`: `per_page` (default 30, at most 100) and
+ * `page` (default 1) from its query, and a `Link` header naming the other pages by the same URL
+ * with another `page`.
+ */
+export function pageOf<T>(items: readonly T[], url: URL): [T[], Record<string, string>] {
+  const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
+  const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const at = (n: number) => {
+    const link = new URL(url);
+    link.searchParams.set("page", String(n));
+    return link.toString();
+  };
+  const rels: string[] = [];
+  if (page < last) rels.push(`<${at(page + 1)}>; rel="next"`, `<${at(last)}>; rel="last"`);
+  if (page > 1) rels.push(`<${at(page - 1)}>; rel="prev"`, `<${at(1)}>; rel="first"`);
+  return [items.slice((page - 1) * perPage, page * perPage), rels.length ? { link: rels.join(", ") } : {}];
+}
+
 // ---------------------------------------------------------------------------------------------
 // A stateful fake repository.
 
@@ -318,10 +343,10 @@ export class FakeGitHubRepo {
       const labels = q.get("labels");
       if (labels) list = list.filter((i) => labels.split(",").every((l) => i.labels.includes(l)));
       list.sort((a, b) => a.number - b.number);
-      if (q.get("direction") === "desc") list.reverse();
-      const perPage = Number(q.get("per_page") ?? 30);
-      const page = Number(q.get("page") ?? 1);
-      return [200, list.slice((page - 1) * perPage, page * perPage).map((i) => this.issueJson(i))];
+      // GitHub's default order is newest first (sort=created, direction=desc).
+      if ((q.get("direction") ?? "desc") === "desc") list.reverse();
+      const [page, headers] = pageOf(list, url);
+      return [200, page.map((i) => this.issueJson(i)), headers];
     }
     if (rest === "/issues" && method === "POST") {
       if (this.issuesDisabled) return [410, errorReply(410, "Issues are disabled for this repo")];
@@ -357,10 +382,8 @@ export class FakeGitHubRepo {
       if (!this.issues.has(number)) return [404, errorReply(404, "Not Found")];
       const list = this.comments.get(number) ?? [];
       if (method === "GET") {
-        const perPage = Number(q.get("per_page") ?? 30);
-        const page = Number(q.get("page") ?? 1);
-        const slice = list.slice((page - 1) * perPage, page * perPage);
-        return [200, slice.map((c) => commentReply({ owner: this.owner, repo: this.repo, api: this.api, web: this.web, id: c.id, issueNumber: number, body: c.body, user: c.user }))];
+        const [page, headers] = pageOf(list, url);
+        return [200, page.map((c) => commentReply({ owner: this.owner, repo: this.repo, api: this.api, web: this.web, id: c.id, issueNumber: number, body: c.body, user: c.user })), headers];
       }
       if (method === "POST") {
         if (this.issuesDisabled) return [410, errorReply(410, "Issues are disabled for this repo")];

@@ -19,14 +19,33 @@ export const { privateKey: TEST_PRIVATE_KEY } = generateKeyPairSync("rsa", {
 });
 
 /**
- * Keywarden's Octokit (its in-place retries included) without the write pacing of the throttling
- * plugin, and with back-offs of a millisecond: a test of a transient fault must not wait seconds.
+ * Keywarden's Octokit (plugin-retry's in-place repeats included) without the throttling plugin,
+ * whose write pacing would cost a second per write, and with plugin-retry's back-offs in
+ * milliseconds instead of seconds: a test of a transient fault must not wait seconds. Rate limits
+ * are the throttling plugin's, so tests of them use `throttledTestOctokit`.
  */
 export const TestOctokit = KeywardenOctokit.defaults((options: Record<string, any>) => ({
   ...options,
   throttle: { enabled: false },
-  retryInPlace: { baseDelayMs: 1, secondaryLimitDelayMs: 1 },
+  retry: { ...options.retry, retryAfterBaseValue: 1 },
 }));
+
+let throttleIds = 0;
+
+/**
+ * Keywarden's Octokit as production runs it, throttling included, but with every wait in
+ * milliseconds instead of seconds (`retry-after: 37` waits 37 ms). The throttling plugin still
+ * spaces writes 1 s apart (its limiter is global); each client gets its own key, so only repeated
+ * writes of one test pay that second.
+ */
+export function throttledTestOctokit(options: Record<string, any> = {}): InstanceType<typeof KeywardenOctokit> {
+  return new KeywardenOctokit({
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    ...options,
+    throttle: { retryAfterBaseValue: 1, id: `test-${process.pid}-${++throttleIds}`, ...options.throttle },
+    retry: { retryAfterBaseValue: 1, ...options.retry },
+  });
+}
 
 export interface CapturedLog {
   logger: Logger;

@@ -68,4 +68,15 @@ describe("keywarden audit / summary", () => {
     expect(down.stderr).toMatch(/^keywarden summary: cannot reach Redis at REDIS_URL: .+\n$/);
     expect(await queues.audit.getJobCounts()).toMatchObject({ waiting: 0 });
   });
+
+  it("writes its line as one JSON object when the process logs JSON", async () => {
+    const ok = await keywarden(["audit"], { REDIS_URL, KEYWARDEN_QUEUE_PREFIX: t.prefix, LOG_FORMAT: "json" });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 30, msg: "audit queued for every installation" })]);
+    const bad = await keywarden(["summary", "--installation", "acme"], { NODE_ENV: "production" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 50, msg: `keywarden summary: --installation must be a numeric installation id, got "acme"` }),
+    ]);
+  });
 });

@@ -7,7 +7,7 @@
 import type { Job } from "bullmq";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fingerprintMarker, metaMarker, type FindingMeta } from "../../src/issues/marker.js";
+import { commentMarker, fingerprintMarker, metaMarker, type FindingMeta } from "../../src/issues/marker.js";
 import { auditRecordsFrom } from "../../src/github/summary/run.js";
 import { computeSummary } from "../../src/summary/compute.js";
 import { isRescanRequested, renderSummary, summaryMarker, summaryTitle } from "../../src/summary/render.js";
@@ -133,8 +133,9 @@ describe("weekly summary job", () => {
     // Last week's summary: a comment linking the new one, then closed as completed.
     const previous = dotGithub.issues.get(lastWeek)!;
     expect(previous).toMatchObject({ state: "closed", state_reason: "completed" });
+    // The comment carries its hidden marker: a comment whose reply was lost is found, not posted twice.
     expect(dotGithub.comments.get(lastWeek)?.map((c) => c.body)).toEqual([
-      `Superseded by the ${WEEK} summary: https://github.com/octo-org/.github/issues/${posted.number}`,
+      `Superseded by the ${WEEK} summary: https://github.com/octo-org/.github/issues/${posted.number}\n\n${commentMarker(lastWeek, `Superseded by the ${WEEK} summary: https://github.com/octo-org/.github/issues/${posted.number}`)}`,
     ]);
 
     // Running it again the same week edits nothing and files nothing.

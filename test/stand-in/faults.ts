@@ -46,7 +46,7 @@ export type FaultMatcher =
   | ((target: FaultTarget) => boolean)
   | { method?: string; path?: string | RegExp; scope?: FaultScope };
 
-function matches(matcher: FaultMatcher, target: FaultTarget): boolean {
+export function matches(matcher: FaultMatcher, target: FaultTarget): boolean {
   if (typeof matcher === "function") return matcher(target);
   if (matcher.method && matcher.method.toUpperCase() !== target.method) return false;
   if (matcher.scope && matcher.scope !== "all" && matcher.scope !== target.scope) return false;

@@ -17,6 +17,8 @@
  * gh.issues("infra");                        // issues with comments, labels, state transitions
  * gh.faults.set({ rate: 0.2, kinds: ["502", "applied-then-502"], seed: 7 });
  * gh.faults.once({ method: "POST", path: /\/issues$/ }, "applied-then-502");
+ * const held = gh.hold({ method: "GET", path: /\/issues$/ }); await held.arrived; held.release();
+ * gh.events.on("reply", (r: RecordedRequest) => ...);   // every request, once answered or dropped
  * expect(childOutput).not.toContain(gh.tokensIssued[0]);
  * await gh.close();
  * ```
@@ -40,13 +42,14 @@
  * testing expiry of a single token.
  */
 import type { KeyObject } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { toPublicKey, type IssuedToken, type Permissions } from "./auth.js";
-import type { Faults } from "./faults.js";
+import type { FaultMatcher, Faults } from "./faults.js";
 import type { GitStats } from "./git-http.js";
 import type { StoredIssue, StoredLabel } from "./issues.js";
 import type { CommitChange, CommitResult } from "./repos.js";
 import { fnv1a } from "./prng.js";
-import { StandInServer, type RecordedRequest } from "./server.js";
+import { StandInServer, type Hold, type RecordedRequest } from "./server.js";
 import { siteFor, userJson, type Json } from "./shapes.js";
 import {
   installationCreatedPayload,
@@ -60,7 +63,7 @@ import { DEFAULT_PERMISSIONS, World, type HostedRepo, type RepoOptions } from ".
 
 export type { FaultKind, FaultMatcher, FaultScope, FaultSettings } from "./faults.js";
 export type { Delivery, PushFacts } from "./webhooks.js";
-export type { CommitChange, CommitResult, GitStats, HostedRepo, IssuedToken, RecordedRequest, RepoOptions, StoredIssue, StoredLabel };
+export type { CommitChange, CommitResult, GitStats, HostedRepo, Hold, IssuedToken, RecordedRequest, RepoOptions, StoredIssue, StoredLabel };
 
 export interface StandInOptions {
   appId: number;
@@ -120,6 +123,10 @@ export interface StandIn {
   /** REST requests that change state (not GET, not GraphQL, not token minting, not git). */
   writes(): RecordedRequest[];
   readonly faults: Faults;
+  /** `request` (on arrival) and `reply` (connection done: answered or dropped), each with its record. */
+  readonly events: EventEmitter;
+  /** Keep the next request `matcher` accepts waiting (before faults and the answer) until `release()`. */
+  hold(matcher: FaultMatcher): Hold;
   /** Every installation token minted, in order. */
   readonly tokensIssued: readonly string[];
   readonly tokens: readonly IssuedToken[];
@@ -199,6 +206,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     requests: server.requests,
     writes: () => server.requests.filter((r) => r.write && r.scope === "api" && !r.graphql),
     faults: server.faults,
+    events: server.events,
+    hold: (matcher) => server.hold(matcher),
     get tokensIssued() {
       return w.tokens.issued.map((t) => t.token);
     },

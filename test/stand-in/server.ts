@@ -4,10 +4,15 @@
  * `/OWNER/REPO.git/...`. Per request, in order: record it, check credentials, meet a fault if one is
  * due, check the rate limit, answer. Every request lands in `requests` with its outcome, so tests
  * count reads and writes without instrumenting Keywarden.
+ *
+ * `events` emits `request` when a request arrives and `reply` once it has been answered or dropped,
+ * each with its record, so tests await a condition instead of polling. `hold(matcher)`
+ * keeps the next matching request waiting, before faults and the answer, until `release()`.
  */
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Faults, type FaultKind, type FaultTarget, type RequestScope } from "./faults.js";
+import { Faults, matches, type FaultKind, type FaultMatcher, type FaultTarget, type RequestScope } from "./faults.js";
 import { parseGitPath, runHttpBackend, sendGitText } from "./git-http.js";
 import { answerGraphql } from "./graphql.js";
 import { fail, sendApi, type ApiReply } from "./http-reply.js";
@@ -71,6 +76,20 @@ function rateIdentity(world: World, caller: Caller): string {
   return "anonymous";
 }
 
+/** A request kept waiting by `hold` until released. */
+export interface Hold {
+  /** Resolves with the held request's record once it arrived. */
+  readonly arrived: Promise<RecordedRequest>;
+  /** Let it go on (before or after it arrived). */
+  release(): void;
+}
+
+interface PendingHold {
+  matcher: FaultMatcher;
+  arrive(record: RecordedRequest): void;
+  released: Promise<void>;
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -105,6 +124,11 @@ export class StandInServer {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Faults;
   readonly rate: RateLimits;
+  /** `request` and `reply`, each with the request's record. */
+  readonly events = new EventEmitter();
+  private readonly holds: PendingHold[] = [];
+  private readonly releases: (() => void)[] = [];
+  private readonly recordOf = new WeakMap<IncomingMessage, RecordedRequest>();
   private readonly server: Server;
   private origin = "";
 
@@ -116,13 +140,37 @@ export class StandInServer {
     this.faults = new Faults(seed);
     this.rate = new RateLimits(rateLimit);
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`stand-in failure: ${(error as Error).stack}`);
-        else res.destroy();
-      });
+      this.handle(req, res)
+        .catch((error: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`stand-in failure: ${(error as Error).stack}`);
+          else res.destroy();
+        })
+        .finally(() => {
+          const record = this.recordOf.get(req);
+          if (record) this.events.emit("reply", record);
+        });
     });
     // A dropped connection must look dropped, not "server closed an idle keep-alive socket".
     this.server.keepAliveTimeout = 30_000;
+  }
+
+  /** Keep the next request `matcher` accepts waiting until `release()`. */
+  hold(matcher: FaultMatcher): Hold {
+    let arrive!: (record: RecordedRequest) => void;
+    let release!: () => void;
+    const arrived = new Promise<RecordedRequest>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ matcher, arrive, released });
+    this.releases.push(release);
+    return { arrived, release };
+  }
+
+  private async waitIfHeld(target: FaultTarget, record: RecordedRequest): Promise<void> {
+    const index = this.holds.findIndex((h) => matches(h.matcher, target));
+    if (index < 0) return;
+    const [held] = this.holds.splice(index, 1);
+    held!.arrive(record);
+    await held!.released;
   }
 
   async listen(): Promise<string> {
@@ -132,6 +180,8 @@ export class StandInServer {
   }
 
   close(): Promise<void> {
+    this.holds.length = 0;
+    for (const release of this.releases) release();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -156,7 +206,12 @@ export class StandInServer {
       status: 0,
     };
     this.requests.push(record);
-    if (target.scope === "git") return this.handleGit(req, res, world, caller, target, record);
+    this.recordOf.set(req, record);
+    this.events.emit("request", record);
+    if (target.scope === "git") {
+      await this.waitIfHeld(target, record);
+      return this.handleGit(req, res, world, caller, target, record);
+    }
 
     const raw = await readBody(req);
     let body: Json;
@@ -172,6 +227,7 @@ export class StandInServer {
     const segments = target.apiPath === undefined ? undefined : segmentsOf(target.apiPath);
     if (segments?.[0] === "repos" && segments[2]) record.repo = segments[2];
     if (segments?.[0] === "repositories" && segments[1]) record.repo = world.findRepoById(Number(segments[1]))?.name;
+    await this.waitIfHeld(target, record);
 
     const fault = this.faults.decide(target);
     if (fault) record.fault = fault;

@@ -398,6 +398,46 @@ describe("faults", () => {
   });
 });
 
+describe("request events and holds", () => {
+  it("emits request on arrival and reply once answered or dropped, each with its record", async () => {
+    const octokit = tokenOctokit(await mint());
+    const arrived: string[] = [];
+    const replied: string[] = [];
+    const onRequest = (r: { url: string; status: number }) => arrived.push(`${r.url} ${r.status}`);
+    const onReply = (r: { url: string; status: number; fault?: string }) => replied.push(`${r.url} ${r.status}${r.fault ? ` ${r.fault}` : ""}`);
+    gh.events.on("request", onRequest);
+    gh.events.on("reply", onReply);
+    try {
+      await octokit.request("GET /repos/{owner}/{repo}", { owner: OWNER, repo: "infra" });
+      gh.faults.once({ method: "GET", path: `/repos/${OWNER}/other` }, "drop");
+      expect(await statusOf(octokit.request("GET /repos/{owner}/{repo}", { owner: OWNER, repo: "other", request: { retries: 0 } }))).toBe(500);
+    } finally {
+      gh.events.off("request", onRequest);
+      gh.events.off("reply", onReply);
+    }
+    expect(arrived).toEqual([`/api/v3/repos/${OWNER}/infra 0`, `/api/v3/repos/${OWNER}/other 0`]);
+    expect(replied).toEqual([`/api/v3/repos/${OWNER}/infra 200`, `/api/v3/repos/${OWNER}/other 0 drop`]);
+  });
+
+  it("holds the next matching request until released, then answers it normally", async () => {
+    const octokit = tokenOctokit(await mint());
+    const held = gh.hold({ method: "GET", path: /\/issues$/ });
+    let answered = false;
+    const request = octokit.request("GET /repos/{owner}/{repo}/issues", { owner: OWNER, repo: "infra" }).then((r) => {
+      answered = true;
+      return r;
+    });
+    const record = await held.arrived;
+    expect(record).toMatchObject({ method: "GET", path: `/repos/${OWNER}/infra/issues`, status: 0 });
+    // Other requests go on while one is held.
+    expect((await octokit.request("GET /repos/{owner}/{repo}", { owner: OWNER, repo: "infra" })).status).toBe(200);
+    expect(answered).toBe(false);
+    held.release();
+    expect((await request).status).toBe(200);
+    expect(record.status).toBe(200);
+  });
+});
+
 describe("webhooks", () => {
   let receiver: Server;
   const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];

@@ -1,20 +1,59 @@
 /**
- * The Octokit class every Keywarden process uses. Departures from Probot's defaults:
- * - plugin-retry is off: it would repeat a POST that GitHub may already have applied (a 502 after
- *   the issue was created), filing a duplicate. Requests whose repetition is harmless are retried in
- *   place by ../github/octokit/retry-in-place.ts; issue creates by apply-plan, which looks for the
- *   marker first.
- * - the throttling plugin keeps pacing requests but retries nothing: rate limits are waited out by
- *   the same retry-in-place policy, so one place decides how long to wait.
+ * The Octokit class every Keywarden process uses: Probot's, whose own plugins repeat a request that
+ * failed transiently, in place, instead of failing the whole job attempt (which BullMQ would only
+ * retry after 30 s, 60 s, 120 s).
+ *
+ * - @octokit/plugin-retry repeats a request answered 5xx or whose connection dropped (Octokit
+ *   reports that as status 500 without a response): three more times, after 1 s, 4 s and 9 s
+ *   (`retry.retryAfterBaseValue` scales them; tests make them milliseconds). Not a POST, unless it
+ *   says `request: { repeatable: true }` (minting a token, the GraphQL HEAD query, creating a label):
+ *   ./repeatable.ts gives every other POST `retries: 0`, because a 502 may come after GitHub created
+ *   the issue or the comment. Those are repeated by the issues gateway's write path
+ *   (src/github/issues-gateway/write-path.ts), which looks for the marker first.
+ * - @octokit/plugin-throttling keeps pacing requests (writes 1 s apart, global across
+ *   installations) and waits out rate limits: a secondary limit's `retry-after` (60 s without one)
+ *   and an exhausted primary limit's `x-ratelimit-reset`. It is the one place those headers are
+ *   read. A rate-limited request was refused, not applied, so any request is repeated after the
+ *   wait, a create included: a duplicate is born of a write applied and then answered with an
+ *   error, never of a refusal. A wait longer than IN_PLACE_MAX_WAIT_SECONDS, or a fourth limit in a
+ *   row, gives the request up: the job fails and its back-off takes over.
+ * - 429 is the throttling plugin's alone: plugin-retry would repeat it on its own schedule, ignoring
+ *   `retry-after`, and on top of the throttling plugin's repeats.
  */
 import { ProbotOctokit } from "probot";
-import { retryInPlace } from "./retry-in-place.js";
+import { repeatablePostsOnly } from "./repeatable.js";
+
+/** Longest wait for a rate limit inside a job; a longer one fails the attempt. */
+export const IN_PLACE_MAX_WAIT_SECONDS = 120;
+/** Rate limits waited out in a row for one request before it is given up. */
+export const IN_PLACE_RATE_LIMIT_RETRIES = 3;
+
+/** plugin-retry's statuses that are answers, 429 added (see above). */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+interface LimitedRequest {
+  method?: string;
+  url?: string;
+}
+
+/** The throttling plugin's `onRateLimit` / `onSecondaryRateLimit`: true to repeat after `retryAfter` seconds. */
+export function waitOutRateLimit(kind: "primary" | "secondary") {
+  return (retryAfter: number, options: LimitedRequest, octokit: { log: { warn(message: string): void } }, retryCount = 0): boolean => {
+    const what = `${options.method ?? "GET"} ${options.url ?? ""}`;
+    if (retryCount >= IN_PLACE_RATE_LIMIT_RETRIES || retryAfter > IN_PLACE_MAX_WAIT_SECONDS) {
+      octokit.log.warn(`${kind} rate limit on ${what}: not waiting ${retryAfter} s in place (${retryCount} waits so far); the job retries later`);
+      return false;
+    }
+    octokit.log.warn(`${kind} rate limit on ${what}: retrying in ${retryAfter} s`);
+    return true;
+  };
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Octokit's options are untyped here
-export const KeywardenOctokit = ProbotOctokit.plugin(retryInPlace as never).defaults((options: Record<string, any>) => ({
+export const KeywardenOctokit = ProbotOctokit.plugin(repeatablePostsOnly as never).defaults((options: Record<string, any>) => ({
   ...options,
-  retry: { ...options.retry, enabled: false },
-  throttle: { ...options.throttle, onRateLimit: () => false, onSecondaryRateLimit: () => false },
+  retry: { doNotRetry: DO_NOT_RETRY, ...options.retry },
+  throttle: { ...options.throttle, onRateLimit: waitOutRateLimit("primary"), onSecondaryRateLimit: waitOutRateLimit("secondary") },
 }));
 
 export type InstallationOctokit = InstanceType<typeof ProbotOctokit>;

@@ -1,17 +1,18 @@
 /**
  * Reads the issues Keywarden filed, in every state, so the summary is right even if Redis was lost.
  *
- * Cost: one paginated `GET /repos/{owner}/{repo}/issues?state=all` per repository (100 a page).
- * Issues are recognised by the hidden fingerprint marker, never by labels or titles (people change
- * those). Passing `creator` (the app's bot login, `SLUG[bot]`) lets GitHub filter server-side so a
- * busy repository costs only as many pages as Keywarden's own issues; the marker is still checked.
- * A `labels=keywarden` filter would be as cheap but would lose issues whose label someone removed,
- * and `since` cannot be used: a finding opened long ago and untouched since is still open.
+ * Cost: one paginated listing per repository through the issues gateway (100 a page), narrowed
+ * server-side to the app's own issues (`creator=SLUG[bot]`), so a busy repository costs only as many
+ * pages as Keywarden's own issues. Issues are recognised by author and fingerprint marker, never by
+ * labels or titles (people change those): another app's issue, or a person's, that quotes a
+ * finding's body is not a finding. A `labels=keywarden` filter would lose issues whose label
+ * someone removed, and `since` cannot be used: a finding opened long ago and untouched since is
+ * still open. No unfiltered fallback: the summary files no finding issue, so a missed one cannot
+ * become a duplicate, and the fallback would read every issue of every clean repository.
  * One repository that cannot be read is recorded in `errors`; the others go on.
  */
-import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
-import { readFingerprint, readMeta } from "../../issues/marker.js";
-import { describeFailure } from "../requester.js";
+import { listFindingIssues, type FindingIssue } from "../issues-gateway/index.js";
+import { describeFailure, type GitHubClient } from "../requester.js";
 import type { FindingIssueRecord } from "../../summary/types.js";
 
 export interface RepositoryRef {
@@ -20,8 +21,8 @@ export interface RepositoryRef {
 }
 
 export interface CollectOptions {
-  /** The app's bot login (`keywarden[bot]`), to filter server-side; omit to list every issue. */
-  creator?: string;
+  /** The app's bot login (`keywarden[bot]`): only its issues are Keywarden's. */
+  botLogin: string;
   /** Repositories read at once (default 4: well under GitHub's 100 concurrent requests). */
   concurrency?: number;
 }
@@ -37,38 +38,18 @@ export interface CollectResult {
   errors: CollectError[];
 }
 
-interface IssueLike {
-  number: number;
-  html_url: string;
-  state: string;
-  state_reason?: string | null;
-  created_at: string;
-  closed_at: string | null;
-  body?: string | null;
-  pull_request?: unknown;
-  user?: { type?: string } | null;
-}
-
-/**
- * The record for one listed issue, or undefined when it is a pull request or not Keywarden's: the
- * marker must be there and the author must be an app (a person quoting a finding's body in an issue
- * of their own does not make a second finding).
- */
-export function toFindingRecord(repo: string, issue: IssueLike): FindingIssueRecord | undefined {
-  if (issue.pull_request || issue.user?.type !== "Bot") return undefined;
-  const fingerprint = readFingerprint(issue.body);
-  if (!fingerprint) return undefined;
-  const meta = readMeta(issue.body);
+/** The summary's record of one of Keywarden's finding issues. */
+export function toFindingRecord(repo: string, issue: FindingIssue): FindingIssueRecord {
   return {
     repo,
     number: issue.number,
-    url: issue.html_url,
-    state: issue.state === "closed" ? "closed" : "open",
-    stateReason: issue.state_reason ?? null,
-    createdAt: issue.created_at,
-    closedAt: issue.closed_at,
-    fingerprint,
-    ...(meta ? { meta } : {}),
+    url: issue.url,
+    state: issue.state,
+    stateReason: issue.stateReason,
+    createdAt: issue.createdAt,
+    closedAt: issue.closedAt,
+    fingerprint: issue.fingerprint,
+    ...(issue.meta ? { meta: issue.meta } : {}),
   };
 }
 
@@ -80,29 +61,15 @@ function describe(error: unknown): { status?: number; message: string } {
   return { ...(status !== undefined ? { status } : {}), message: message.split("\n")[0]!.slice(0, 300) };
 }
 
-async function collectRepository(octokit: InstallationOctokit, ref: RepositoryRef, creator: string | undefined): Promise<FindingIssueRecord[]> {
-  const repo = `${ref.owner}/${ref.repo}`;
-  const records: FindingIssueRecord[] = [];
-  const pages = octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", {
-    owner: ref.owner,
-    repo: ref.repo,
-    state: "all",
-    per_page: 100,
-    ...(creator ? { creator } : {}),
-  });
-  for await (const page of pages) {
-    for (const issue of page.data) {
-      const record = toFindingRecord(repo, issue);
-      if (record) records.push(record);
-    }
-  }
-  return records;
+async function collectRepository(client: GitHubClient, ref: RepositoryRef, login: string): Promise<FindingIssueRecord[]> {
+  const issues = await listFindingIssues(client, ref, login, { state: "all" });
+  return issues.map((issue) => toFindingRecord(`${ref.owner}/${ref.repo}`, issue));
 }
 
 export async function collectFindingIssues(
-  octokit: InstallationOctokit,
+  client: GitHubClient,
   repositories: readonly RepositoryRef[],
-  options: CollectOptions = {},
+  options: CollectOptions,
 ): Promise<CollectResult> {
   const records: FindingIssueRecord[][] = new Array(repositories.length);
   const errors: CollectError[] = [];
@@ -112,7 +79,7 @@ export async function collectFindingIssues(
       const i = next++;
       const ref = repositories[i]!;
       try {
-        records[i] = await collectRepository(octokit, ref, options.creator);
+        records[i] = await collectRepository(client, ref, options.botLogin);
       } catch (error) {
         errors.push({ repo: `${ref.owner}/${ref.repo}`, ...describe(error) });
       }

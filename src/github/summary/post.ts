@@ -8,8 +8,14 @@
  * nowhere (the caller logs the reason once). chooseSummaryRepository is the pure decision; the rest
  * is I/O. A public `.github` (the usual case: it holds the organization's profile) is never chosen by
  * default: the summary names private repositories and the files holding live root keys.
+ *
+ * Reading and writing go through the issues gateway: only the app's own issues count as summaries
+ * (a person or another app that pastes the marker never has their issue edited or closed), and
+ * every write is reserved from the installation's write budget, a create looked for before it is
+ * repeated.
  */
-import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
+import { commentOnce, findRecentKeywardenIssue, keywardenIssues, WritePath, type IssueListing, type ListedIssue, type WritePathOptions } from "../issues-gateway/index.js";
+import type { GitHubClient } from "../requester.js";
 import { readSummaryWeek, summaryMarker } from "../../summary/render.js";
 import { isoWeekStart } from "../../summary/week.js";
 
@@ -47,7 +53,7 @@ export function chooseSummaryRepository(config: unknown, orgHasDotGithub: boolea
 }
 
 /** `owner/.github` as far as the choice needs it, or undefined when it does not exist or the installation cannot read it. */
-async function findDotGithubRepository(octokit: InstallationOctokit, owner: string): Promise<{ private: boolean } | undefined> {
+async function findDotGithubRepository(octokit: GitHubClient, owner: string): Promise<{ private: boolean } | undefined> {
   try {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo: ".github" });
     return { private: data.private !== false };
@@ -62,7 +68,7 @@ async function findDotGithubRepository(octokit: InstallationOctokit, owner: stri
  * `owner/name` in another account is refused: the installation's token could not write there anyway.
  */
 export async function resolveSummaryRepository(
-  octokit: InstallationOctokit,
+  octokit: GitHubClient,
   org: string,
   config: unknown,
 ): Promise<{ owner: string; repo: string } | { reason: string }> {
@@ -88,9 +94,9 @@ export interface SummaryToPost {
   body: string;
 }
 
-export interface PostOptions {
-  /** The app's bot login (`SLUG[bot]`): lists only its issues, and only its issues count as summaries. */
-  creator?: string;
+export interface PostOptions extends Omit<WritePathOptions, "client"> {
+  /** The app's bot login (`SLUG[bot]`): only its issues are summaries. */
+  botLogin: string;
 }
 
 export interface PostResult {
@@ -101,99 +107,87 @@ export interface PostResult {
   closed: number[];
 }
 
-interface ListedIssue {
-  number: number;
-  html_url: string;
-  state: string;
-  title: string;
-  body?: string | null;
-  pull_request?: unknown;
-  user: { login: string; type?: string } | null;
+/** The write budget had nothing left for the summary itself: the job's next attempt posts it. */
+export class SummaryBudgetSpent extends Error {
+  constructor(week: string) {
+    super(`write budget spent: the ${week} summary is posted on the job's next attempt`);
+    this.name = "SummaryBudgetSpent";
+  }
 }
 
-async function listSummaries(
-  octokit: InstallationOctokit,
-  target: { owner: string; repo: string },
-  params: { state: "open" | "closed"; since?: string },
-  creator: string | undefined,
-): Promise<Array<ListedIssue & { week: string }>> {
-  const found: Array<ListedIssue & { week: string }> = [];
-  const pages = octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", {
-    ...target,
-    state: params.state,
-    per_page: 100,
-    ...(params.since ? { since: params.since } : {}),
-    ...(creator ? { creator } : {}),
-  });
-  for await (const page of pages) {
-    for (const issue of page.data as ListedIssue[]) {
-      // Only an app's issue can be a summary: a person who pasted the marker into their own issue
-      // must never have it overwritten or closed. With `creator`, GitHub has already narrowed it.
-      if (issue.pull_request || issue.user?.type !== "Bot") continue;
-      if (creator && issue.user.login !== creator) continue;
-      const week = readSummaryWeek(issue.body);
-      if (week) found.push({ ...issue, week });
-    }
+type Summary = ListedIssue & { week: string };
+
+async function listSummaries(client: GitHubClient, target: { owner: string; repo: string }, login: string, listing: IssueListing): Promise<Summary[]> {
+  const found: Summary[] = [];
+  for await (const issue of keywardenIssues(client, target, login, listing)) {
+    const week = readSummaryWeek(issue.body);
+    if (week) found.push({ ...issue, week });
   }
   return found;
 }
 
 export async function postSummary(
-  octokit: InstallationOctokit,
+  client: GitHubClient,
   target: { owner: string; repo: string },
   summary: SummaryToPost,
-  options: PostOptions = {},
+  options: PostOptions,
 ): Promise<PostResult> {
   if (readSummaryWeek(summary.body) !== summary.week) {
     throw new Error(`summary body for ${summary.week} does not carry ${summaryMarker(summary.week)}`);
   }
-  const open = await listSummaries(octokit, target, { state: "open" }, options.creator);
-  let current: ListedIssue | undefined = open.find((i) => i.week === summary.week);
+  const login = options.botLogin;
+  // With the fallback: this may file an issue, so a creator filter that silently matches nothing
+  // must not make it file this week's summary a second time.
+  const open = await listSummaries(client, target, login, { state: "open", fallback: true });
+  let current: Summary | undefined = open.find((i) => i.week === summary.week);
   if (!current) {
     // A closed summary of this week was necessarily updated this week: `since` finds it cheaply.
     const since = isoWeekStart(summary.week).toISOString();
-    current = (await listSummaries(octokit, target, { state: "closed", since }, options.creator)).find((i) => i.week === summary.week);
+    current = (await listSummaries(client, target, login, { state: "closed", since, fallback: true })).find((i) => i.week === summary.week);
   }
 
-  let number: number;
-  let url: string;
-  let action: PostResult["action"];
-  if (current) {
-    number = current.number;
-    url = current.html_url;
-    if (current.body === summary.body && current.title === summary.title) action = "unchanged";
-    else {
-      await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-        ...target,
-        issue_number: current.number,
-        title: summary.title,
-        body: summary.body,
-      });
-      action = "updated";
-    }
+  const writes = new WritePath({ ...options, client });
+  let posted: { number: number; url: string; action: PostResult["action"] };
+  if (current && current.body === summary.body && current.title === summary.title) {
+    posted = { number: current.number, url: current.url, action: "unchanged" };
+  } else if (current) {
+    const { number, url } = current;
+    const done = await writes.within(1, (w) =>
+      w.send("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...target, issue_number: number, title: summary.title, body: summary.body }),
+    );
+    if (!done) throw new SummaryBudgetSpent(summary.week);
+    posted = { number, url, action: "updated" };
   } else {
-    const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", { ...target, title: summary.title, body: summary.body });
-    number = data.number;
-    url = data.html_url;
-    action = "created";
+    const done = await writes.within(1, (w) =>
+      w.create(
+        "POST /repos/{owner}/{repo}/issues",
+        { ...target, title: summary.title, body: summary.body },
+        {
+          read: (response) => ({ number: Number(response.data.number), url: String(response.data.html_url) }),
+          find: async () => {
+            const found = await findRecentKeywardenIssue(client, target, login, (i) => readSummaryWeek(i.body) === summary.week);
+            return found && { number: found.number, url: found.url };
+          },
+        },
+      ),
+    );
+    if (!done) throw new SummaryBudgetSpent(summary.week);
+    posted = { ...done.value, action: "created" };
   }
 
   const closed: number[] = [];
   // Only older weeks: a summary from a later week (a clock running ahead elsewhere) is left alone.
   // `YYYY-Www` strings sort in time order.
-  for (const old of open.filter((i) => i.week < summary.week && i.number !== number).sort((a, b) => a.number - b.number)) {
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...target,
-      issue_number: old.number,
-      body: `Superseded by the ${summary.week} summary: ${url}`,
+  for (const old of open.filter((i) => i.week < summary.week && i.number !== posted.number).sort((a, b) => a.number - b.number)) {
+    const done = await writes.within(2, async (w) => {
+      await commentOnce(w, client, target, old.number, `Superseded by the ${summary.week} summary: ${posted.url}`, login);
+      await w.send("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...target, issue_number: old.number, state: "closed", state_reason: "completed" });
     });
-    await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-      ...target,
-      issue_number: old.number,
-      state: "closed",
-      state_reason: "completed",
-    });
+    if (!done) {
+      options.logger?.info?.({ ...target, open: old.number }, "write budget spent; older summaries are closed by a later run");
+      break;
+    }
     closed.push(old.number);
   }
-  return { number, url, action, closed };
+  return { ...posted, closed };
 }

@@ -2,7 +2,8 @@
  * The weekly summary for one installation, end to end: choose the repository, read Keywarden's
  * issues, compute, render, post. The summary job calls this; every piece is also exported on its own.
  */
-import type { InstallationOctokit } from "../octokit/keywarden-octokit.js";
+import type { WriteBudget } from "../issues-gateway/index.js";
+import type { GitHubClient } from "../requester.js";
 import { collectFindingIssues, type RepositoryRef } from "./collect.js";
 import { computeSummary } from "../../summary/compute.js";
 import { postSummary, resolveSummaryRepository, type PostResult } from "./post.js";
@@ -15,7 +16,7 @@ export interface SummaryLog {
 }
 
 export interface WeeklySummaryInput {
-  octokit: InstallationOctokit;
+  octokit: GitHubClient;
   /** The installation's account login (organization or user). */
   owner: string;
   /** The account's keywarden.yml (only `summary.repository` is read here); undefined when none. */
@@ -26,8 +27,10 @@ export interface WeeklySummaryInput {
   audit?: readonly AuditRecord[];
   /** The last audit run's totals, when on record. */
   lastAudit?: AuditRunTotals;
-  /** The app's bot login, `SLUG[bot]`: makes listing issues cheap. */
-  creator?: string;
+  /** The app's bot login, `SLUG[bot]`: only its issues are read and edited as Keywarden's. */
+  botLogin: string;
+  /** The installation's write budget (src/jobs/write-budget.ts through forInstallation). */
+  budget: WriteBudget;
   now: Date;
   /** See SummaryInput.period; default the 7 days ending at `now`. */
   period?: "last-7-days" | "iso-week-to-date";
@@ -74,8 +77,7 @@ export async function postWeeklySummary(input: WeeklySummaryInput): Promise<Week
     log.info({ owner }, `weekly summary skipped for ${owner}: ${target.reason}`);
     return { posted: false, reason: target.reason };
   }
-  const creator = input.creator ? { creator: input.creator } : {};
-  const { records, errors } = await collectFindingIssues(octokit, input.repositories, creator);
+  const { records, errors } = await collectFindingIssues(octokit, input.repositories, { botLogin: input.botLogin });
   if (errors.length > 0) log.warn({ owner, repositories: errors.map((e) => e.repo) }, "weekly summary: some repositories' issues could not be read");
   const numbers = computeSummary({
     now: input.now,
@@ -86,7 +88,7 @@ export async function postWeeklySummary(input: WeeklySummaryInput): Promise<Week
     ...(input.period ? { period: input.period } : {}),
   });
   const rendered = renderSummary(numbers);
-  const issue = await postSummary(octokit, target, { week: numbers.week, title: rendered.title, body: rendered.body }, creator);
+  const issue = await postSummary(octokit, target, { week: numbers.week, title: rendered.title, body: rendered.body }, { botLogin: input.botLogin, budget: input.budget, logger: log });
   const repository = `${target.owner}/${target.repo}`;
   log.info(
     { owner, repository, issue: issue.number, action: issue.action, closed: issue.closed, open: numbers.open.total, omitted: rendered.omitted },
