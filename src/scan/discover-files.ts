@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import picomatch from "picomatch";
+import type picomatchType from "picomatch";
 import type { SkippedFile } from "../domain/types.js";
 import { SKIPPED_DIRECTORIES, terraformFileKind, type TerraformFileKind } from "../domain/terraform-files.js";
 
@@ -39,7 +40,8 @@ export interface DirectoryListing {
  */
 export function* walkDirectories(root: string, options: DiscoverOptions = {}): Generator<DirectoryListing> {
   const patterns = options.ignorePaths ?? [];
-  const isIgnored = patterns.length > 0 ? picomatch([...patterns], { dot: true }) : () => false;
+  // picomatch is loaded only when there are patterns: `keywarden scan` has none, and loading costs.
+  const isIgnored = patterns.length > 0 ? loadPicomatch()([...patterns], { dot: true }) : () => false;
   const pending: string[] = ["."];
   while (pending.length > 0) {
     const rel = pending.pop() as string;
@@ -86,6 +88,10 @@ export function* walkDirectories(root: string, options: DiscoverOptions = {}): G
     for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i] as string);
     yield listing;
   }
+}
+
+function loadPicomatch(): typeof picomatchType {
+  return createRequire(import.meta.url)("picomatch") as typeof picomatchType;
 }
 
 export function errorCode(error: unknown): string {

@@ -6,7 +6,8 @@ import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey, type
 import { buildScope, evaluate, isZeroCount, type ModuleScope } from "./evaluate.js";
 import { findSuppression } from "./suppressions.js";
 import { buildFinding } from "./build-finding.js";
-import { buildExcerpt, isAccessKeyBlock, wrapInBlock, type ModuleExcerpt } from "./module-excerpt.js";
+import { buildExcerpt, isAccessKeyBlock, isPlainModule, plainExcerptDoc, wrapInBlock, type ModuleExcerpt } from "./module-excerpt.js";
+import { NeedsFullParse } from "./hcl-values.js";
 import type { HclFile, KeySource, PreparedModule } from "./prepare-module.js";
 import { reportFileError } from "./file-errors.js";
 
@@ -30,13 +31,21 @@ interface ModuleValues {
 }
 
 /**
- * Phase two: values for every prepared module, from as few hcl2json calls as possible (one per
- * batch of modules), then the rules. A batch that fails is retried module by module, and a module
+ * Phase two: values for every prepared module, from its layout when every block is plain, else
+ * from as few hcl2json calls as possible (one per batch of modules), then the rules. A batch that fails is retried module by module, and a module
  * that fails file by file, so an error always names the file that caused it.
  */
-export async function evaluateModules(modules: readonly PreparedModule[], rules: readonly Rule[], parser: HclParser): Promise<EvaluateOutcome> {
+export async function evaluateModules(
+  modules: readonly PreparedModule[],
+  rules: readonly Rule[],
+  parser: HclParser,
+  options: { plainValues?: boolean } = {},
+): Promise<EvaluateOutcome> {
   const out: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
-  for (const batch of batches(modules)) {
+  // Modules whose blocks are all plain are evaluated from their layouts' values alone (hcl-values.ts);
+  // the others, or one whose evaluation needs a value the plain subset leaves unconverted, go to hcl2json.
+  const rest = options.plainValues === false ? modules : modules.filter((m) => !evaluatePlain(m, rules, out));
+  for (const batch of batches(rest)) {
     const excerpts = batch.map((m) => buildExcerpt(m.hclFiles.map((h) => h.layout)));
     let values: ModuleValues[] | undefined;
     try {
@@ -48,6 +57,31 @@ export async function evaluateModules(modules: readonly PreparedModule[], rules:
     batch.forEach((m, i) => finishModule(m, values[i] as ModuleValues, rules, out));
   }
   return out;
+}
+
+/** Evaluates `m` without hcl2json when that gives exactly hcl2json's result; false when it cannot. */
+function evaluatePlain(m: PreparedModule, rules: readonly Rule[], out: EvaluateOutcome): boolean {
+  if (!isPlainModule(m)) return false;
+  const excerpt = buildExcerpt(m.hclFiles.map((h) => h.layout));
+  const excerptDoc = plainExcerptDoc(m.hclFiles.map((h) => h.layout), excerpt);
+  if (!excerptDoc) return false;
+  const varsDocs: Record<string, unknown>[] = [];
+  for (const v of m.varsFiles) {
+    const doc = "doc" in v ? v.doc : v.plain;
+    if (!doc) return false;
+    varsDocs.push(doc);
+  }
+  const local: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
+  try {
+    finishModule(m, { excerpt, excerptDoc, varsDocs, failed: new Set() }, rules, local);
+  } catch (error) {
+    if (error instanceof NeedsFullParse) return false;
+    throw error;
+  }
+  out.findings.push(...local.findings);
+  out.suppressed.push(...local.suppressed);
+  out.errors.push(...local.errors);
+  return true;
 }
 
 function* batches(modules: readonly PreparedModule[]): Generator<PreparedModule[]> {

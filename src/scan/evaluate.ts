@@ -1,5 +1,6 @@
 import type { RawDefinitions } from "./raw-module.js";
 import { closingBrace } from "../domain/closing-brace.js";
+import { NeedsFullParse, UNCONVERTED } from "./hcl-values.js";
 
 export interface Evaluated {
   value: unknown;
@@ -38,6 +39,7 @@ const MAX_DEPTH = 32;
  * and templates made of those. Anything else keeps its source text and is marked unresolved.
  */
 export function evaluate(raw: unknown, scope: ModuleScope, depth = 0): Evaluated {
+  if (raw === UNCONVERTED) throw new NeedsFullParse("a value outside the plain subset is needed");
   if (typeof raw !== "string") return { value: raw, resolved: true };
   const parts = splitTemplate(raw);
   if (parts.length === 1 && parts[0]?.kind === "expr") return resolveExpression(parts[0].text, scope, depth);
@@ -72,7 +74,11 @@ function resolveExpression(source: string, scope: ModuleScope, depth: number): E
   const unresolved: Evaluated = { value: expr, resolved: false };
   if (depth > MAX_DEPTH) return unresolved;
   let m = VAR_RE.exec(expr);
-  if (m?.[1] !== undefined) return scope.variables.get(m[1]) ?? unresolved;
+  if (m?.[1] !== undefined) {
+    const value = scope.variables.get(m[1]);
+    if (value?.value === UNCONVERTED) throw new NeedsFullParse(`var.${m[1]} is outside the plain subset`);
+    return value ?? unresolved;
+  }
   m = LOCAL_RE.exec(expr);
   if (m?.[1] !== undefined) {
     if (!scope.locals.has(m[1])) return unresolved;

@@ -1,6 +1,9 @@
 import { createRequire } from "node:module";
-import { Language, Parser, type Node, type TreeCursor } from "web-tree-sitter";
+import type { Node, Parser, TreeCursor } from "web-tree-sitter";
 import { messageOf, ParserUnavailableError } from "./file-errors.js";
+import { plainBlockBody, plainTopLevel } from "./hcl-values.js";
+import { plainLayout } from "./plain-layout.js";
+import type { BlockLayout, CommentLayout, HclLayout, LayoutOptions } from "./hcl-layout-types.js";
 
 /**
  * Exact source positions for native HCL, which hcl2json does not give. tree-sitter parses the real
@@ -8,54 +11,17 @@ import { messageOf, ParserUnavailableError } from "./file-errors.js";
  * mistaken for blocks, and line numbers are right with CRLF endings.
  */
 
-export interface BlockLayout {
-  /** Block type (`resource`, `variable`, ...). */
-  type: string;
-  labels: string[];
-  /** 1-based lines. */
-  startLine: number;
-  endLine: number;
-  /** Attribute name → its 1-based first and last lines, for the block's own attributes (first occurrence). */
-  attributes: Map<string, { line: number; endLine: number }>;
-  /**
-   * The block's source text, and its body's (between the braces): only for blocks Keywarden reads
-   * (access keys, IAM users, variables, locals); empty for the rest, as are their attributes.
-   */
-  text: string;
-  bodyText: string;
-}
-
-export interface CommentLayout {
-  line: number;
-  endLine: number;
-  text: string;
-  /** Nothing but whitespace before the comment on its line. */
-  ownLine: boolean;
-}
-
-export interface HclLayout {
-  /**
-   * Top-level blocks that may matter (resources of type aws_iam_*, variables, locals), in source
-   * order; other blocks are left out.
-   */
-  topBlocks: BlockLayout[];
-  /** Every block, nested ones included (for block-scoped suppressions; empty when the file has none). */
-  allBlocks: { startLine: number; endLine: number }[];
-  /** Comments that may be suppressions (empty when the file has no "ignore" / "disable" text). */
-  comments: CommentLayout[];
-  /** The text's lines (split on LF; a CR before it is kept). */
-  lines: string[];
-  /** First line holding something other than a comment (Infinity when none). */
-  firstCodeLine: number;
-  /** tree-sitter found a syntax error: let hcl2json parse the whole file and give its message. */
-  hasError: boolean;
-}
+export type { BlockLayout, CommentLayout, HclLayout, LayoutOptions } from "./hcl-layout-types.js";
 
 let ready: Promise<Parser> | undefined;
 
-/** Loads the WASM grammar once, on first use: a scan with nothing to parse never pays for it. */
+/**
+ * Loads tree-sitter and the WASM grammar once, on first use: a scan with nothing to parse, or
+ * only plain files (see plain-layout.ts), never pays for them, not even for loading the module.
+ */
 function terraformParser(): Promise<Parser> {
   ready ??= (async () => {
+    const { Language, Parser } = await import("web-tree-sitter");
     await Parser.init();
     const require = createRequire(import.meta.url);
     const language = await Language.load(require.resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm"));
@@ -69,7 +35,16 @@ function terraformParser(): Promise<Parser> {
   return ready;
 }
 
-export async function layoutHcl(text: string): Promise<HclLayout> {
+/**
+ * Where the blocks, attributes and comments of an HCL file are. A plain file is laid out line by
+ * line (plain-layout.ts, the same result), anything else by tree-sitter.
+ */
+export async function layoutHcl(text: string, options: LayoutOptions = {}): Promise<HclLayout> {
+  return plainLayout(text, options) ?? treeSitterLayout(text, options);
+}
+
+/** `layoutHcl` by tree-sitter alone: the reference plain-layout.ts is tested against. */
+export async function treeSitterLayout(text: string, options: LayoutOptions = {}): Promise<HclLayout> {
   let parser: Parser;
   try {
     parser = await terraformParser();
@@ -121,7 +96,12 @@ export async function layoutHcl(text: string): Promise<HclLayout> {
     const allBlocks = comments.some((c) => /ignore/i.test(c.text))
       ? root.descendantsOfType("block").flatMap((n) => (n ? [{ startLine: n.startPosition.row + 1, endLine: n.endPosition.row + 1 }] : []))
       : [];
-    return { topBlocks, allBlocks, comments, firstCodeLine, hasError: root.hasError, lines };
+    const layout: HclLayout = { topBlocks, allBlocks, comments, firstCodeLine, hasError: root.hasError, lines };
+    if (options.topAttributes && !layout.hasError) {
+      const plain = plainTopLevel(root);
+      if (plain) layout.plainTopLevel = plain;
+    }
+    return layout;
   } finally {
     tree.delete();
   }
@@ -170,7 +150,10 @@ function describeBlock(node: Node): BlockLayout {
       if (name && !attributes.has(name)) attributes.set(name, { line: item.startPosition.row + 1, endLine: item.endPosition.row + 1 });
     }
   }
-  return { type, labels, startLine, endLine, attributes, text: node.text, bodyText: bodyNode?.text ?? "" };
+  const block: BlockLayout = { type, labels, startLine, endLine, attributes, text: node.text, bodyText: bodyNode?.text ?? "" };
+  const plain = plainBlockBody(node);
+  if (plain) block.plainBody = plain;
+  return block;
 }
 
 function labelOf(node: Node | null): string | undefined {

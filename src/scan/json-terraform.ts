@@ -1,4 +1,6 @@
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import { createRequire } from "node:module";
+import type * as Jsonc from "jsonc-parser";
+import type { Node, ParseError } from "jsonc-parser";
 import type { RawAccessKey, RawAttribute } from "./raw-module.js";
 
 /**
@@ -17,7 +19,16 @@ export interface ParsedJson {
   columnOf: (offset: number) => number;
 }
 
+let jsonc: typeof Jsonc | undefined;
+
+/** jsonc-parser, loaded on first use: most scans never parse a Terraform JSON file. */
+function parser(): typeof Jsonc {
+  jsonc ??= createRequire(import.meta.url)("jsonc-parser") as typeof Jsonc;
+  return jsonc;
+}
+
 export function parseTerraformJson(text: string): ParsedJson {
+  const { getNodeValue, parseTree, printParseErrorCode } = parser();
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const lineStarts = computeLineStarts(text);
@@ -37,6 +48,7 @@ export function parseTerraformJson(text: string): ParsedJson {
 
 /** Every `aws_iam_access_key` in a Terraform JSON document, with positions. */
 export function jsonAccessKeys(parsed: ParsedJson, file: string): RawAccessKey[] {
+  const { findNodeAtLocation, getNodeValue } = parser();
   const keys: RawAccessKey[] = [];
   for (const resourceObject of objectsOf(findNodeAtLocation(parsed.root, ["resource"]))) {
     for (const typeProp of propertiesOf(resourceObject)) {

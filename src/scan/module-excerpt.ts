@@ -17,8 +17,60 @@ export interface ModuleExcerpt {
 export const isAccessKeyBlock = (b: BlockLayout): boolean =>
   b.type === "resource" && b.labels[0] === "aws_iam_access_key" && b.labels[1] !== undefined;
 
-const isDefinitionBlock = (b: BlockLayout): boolean =>
+export const isDefinitionBlock = (b: BlockLayout): boolean =>
   b.type === "variable" || b.type === "locals" || (b.type === "resource" && b.labels[0] === "aws_iam_user");
+
+/** What `plainExcerptDoc` needs: every block of the excerpt, and every batched `.tfvars`, plain. */
+export function isPlainModule(m: { hclFiles: readonly { layout: HclLayout }[]; varsFiles: readonly ({ hcl: string; plain?: unknown } | { doc: unknown })[] }): boolean {
+  return (
+    m.hclFiles.every((h) => h.layout.topBlocks.every((b) => !(isAccessKeyBlock(b) || isDefinitionBlock(b)) || b.plainBody !== undefined)) &&
+    m.varsFiles.every((v) => !("hcl" in v) || v.plain !== undefined)
+  );
+}
+
+/**
+ * The document hcl2json would give for `excerpt` (the parts Keywarden reads: attributes of keys,
+ * variables, locals and users), from tree-sitter alone; undefined when some block is not plain
+ * (see hcl-values.ts) or not shaped as these blocks must be. Same shape as hcl2json's output:
+ * `resource.TYPE.NAME`, `variable.NAME` lists of bodies in source order, `locals` a list of bodies.
+ */
+export function plainExcerptDoc(layouts: readonly HclLayout[], excerpt: ModuleExcerpt): Record<string, unknown> | undefined {
+  const resource: Record<string, Record<string, Record<string, unknown>[]>> = {};
+  const variable: Record<string, Record<string, unknown>[]> = {};
+  const locals: Record<string, unknown>[] = [];
+  const add = (into: Record<string, Record<string, unknown>[]>, name: string, body: Record<string, unknown>): void => {
+    if (!Object.prototype.hasOwnProperty.call(into, name)) Object.defineProperty(into, name, { value: [], enumerable: true, writable: true, configurable: true });
+    into[name]?.push(body);
+  };
+  const resourcesOf = (type: string): Record<string, Record<string, unknown>[]> => (resource[type] ??= {});
+  for (const layout of layouts) {
+    for (const block of layout.topBlocks) {
+      const key = isAccessKeyBlock(block);
+      if (!key && !isDefinitionBlock(block)) continue;
+      const body = block.plainBody;
+      if (!body) return undefined;
+      if (key) {
+        const synthetic = excerpt.names.get(block);
+        if (synthetic === undefined || block.labels.length !== 2) return undefined;
+        add(resourcesOf("aws_iam_access_key"), synthetic, body);
+      } else if (block.type === "variable") {
+        if (block.labels.length !== 1) return undefined;
+        add(variable, block.labels[0] as string, body);
+      } else if (block.type === "locals") {
+        if (block.labels.length !== 0) return undefined;
+        locals.push(body);
+      } else {
+        if (block.labels.length !== 2) return undefined;
+        add(resourcesOf("aws_iam_user"), block.labels[1] as string, body);
+      }
+    }
+  }
+  const doc: Record<string, unknown> = {};
+  if (Object.keys(resource).length > 0) doc["resource"] = resource;
+  if (Object.keys(variable).length > 0) doc["variable"] = variable;
+  if (locals.length > 0) doc["locals"] = locals;
+  return doc;
+}
 
 export function buildExcerpt(layouts: readonly HclLayout[]): ModuleExcerpt {
   const parts: string[] = [];

@@ -7,7 +7,12 @@ const ACCESS_KEY = Buffer.from("aws_iam_access_key");
 const JSON_ESCAPE = Buffer.from("\\u");
 
 export function mayDeclareAccessKey(bytes: Buffer, json: boolean): boolean {
-  return bytes.includes(ACCESS_KEY) || (json && bytes.includes(JSON_ESCAPE));
+  return mayMentionAccessKey(bytes) || (json && bytes.includes(JSON_ESCAPE));
+}
+
+/** The type's name appears in `bytes` (a file, or a directory's files one after the other). */
+export function mayMentionAccessKey(bytes: Buffer): boolean {
+  return bytes.includes(ACCESS_KEY);
 }
 
 /** Whether a non-key file of a candidate module may define something a key's values refer to. */

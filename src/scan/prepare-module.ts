@@ -1,7 +1,7 @@
 import type { ScanError, SkippedFile } from "../domain/types.js";
 import type { DiscoveredFile } from "./discover-files.js";
-import { classifyBytes, decodeText, readTerraformFile } from "./read-terraform-file.js";
-import { mayDeclareAccessKey, mayDefineReferencedValues } from "./precheck.js";
+import { classifyBytes, decodeText, readTerraformFile, type ReadArena } from "./read-terraform-file.js";
+import { mayDeclareAccessKey, mayDefineReferencedValues, mayMentionAccessKey } from "./precheck.js";
 import { addDocDefinitions, addLayoutDefinitions, addReferences, emptyNames, missingNames } from "./references.js";
 import type { HclParser } from "./hcl2json-adapter.js";
 import { layoutHcl, type HclLayout } from "./hcl-layout.js";
@@ -9,7 +9,7 @@ import { jsonAccessKeys, parseTerraformJson, type ParsedJson } from "./json-terr
 import type { RawAccessKey } from "./raw-module.js";
 import { parseSuppressions, type SuppressionDirective } from "./suppressions.js";
 import { autoloadOrder } from "../domain/terraform-files.js";
-import { isAccessKeyBlock } from "./module-excerpt.js";
+import { isAccessKeyBlock, isPlainModule } from "./module-excerpt.js";
 import { ParserUnavailableError, reportFileError } from "./file-errors.js";
 
 /** Where a key's snippet and suppressions come from. */
@@ -33,7 +33,10 @@ export interface HclFile {
   doc?: Record<string, unknown>;
 }
 
-export type VarsFile = { path: string; name: string; doc: Record<string, unknown> } | { path: string; name: string; hcl: string };
+export type VarsFile =
+  | { path: string; name: string; doc: Record<string, unknown> }
+  /** Batched into hcl2json with the module; `plain`: its values, when the layout is sure of them (hcl-values.ts). */
+  | { path: string; name: string; hcl: string; plain?: Record<string, unknown> };
 
 /** What phase one keeps of a module that may produce findings; everything else is dropped. */
 export interface PreparedModule {
@@ -51,36 +54,77 @@ export interface PreparedModule {
 }
 
 export interface ModuleContext {
-  maxFileBytes: number;
   parser: HclParser;
 }
 
 export interface PrepareResult {
   errors: ScanError[];
-  skipped: SkippedFile[];
-  bytesRead: number;
   filesParsed: number;
   prepared?: PreparedModule;
 }
 
-interface LoadedFile {
+export interface LoadedFile {
   file: DiscoveredFile;
   bytes: Buffer;
 }
 
+export interface ReadModuleResult {
+  skipped: SkippedFile[];
+  bytesRead: number;
+  /** The module's readable text files. */
+  loaded: LoadedFile[];
+  /** Some `.tf` / `.tf.json` of the module mentions `aws_iam_access_key`: `prepareModule` it. */
+  mayDeclareKeys: boolean;
+}
+
+const isConfig = (f: LoadedFile): boolean => f.file.kind === "tf" || f.file.kind === "tf.json";
+const isKeyCandidate = (f: LoadedFile): boolean => isConfig(f) && mayDeclareAccessKey(f.bytes, f.file.kind === "tf.json");
+
 /**
- * Phase one for a module directory: read each file once, and go further only when some `.tf` /
- * `.tf.json` of it mentions `aws_iam_access_key`. Then locate blocks with tree-sitter; the other
- * files of the directory are looked at only when a key's values refer to variables, locals or users.
+ * Phase one's first half for a module directory, synchronous: read each file once into `arena`
+ * (the bytes are valid until its next reset) and say whether the module can hold a key at all.
+ * Almost every module ends here, so the byte searches (NUL, `aws_iam_access_key`) run once over
+ * the directory's bytes, and file by file only where they found something.
  */
-export async function prepareModule(files: readonly DiscoveredFile[], ctx: ModuleContext): Promise<PrepareResult> {
-  const result: PrepareResult = { errors: [], skipped: [], bytesRead: 0, filesParsed: 0 };
-  const loaded = loadFiles(files, ctx, result);
-  const isConfig = (f: LoadedFile): boolean => f.file.kind === "tf" || f.file.kind === "tf.json";
-  const keyCandidates = loaded.filter((f) => isConfig(f) && mayDeclareAccessKey(f.bytes, f.file.kind === "tf.json"));
+export function readModule(files: readonly DiscoveredFile[], maxFileBytes: number, arena: ReadArena): ReadModuleResult {
+  const result: ReadModuleResult = { skipped: [], bytesRead: 0, loaded: [], mayDeclareKeys: false };
+  const read: LoadedFile[] = [];
+  for (const file of files) {
+    const outcome = readTerraformFile(file.absPath, maxFileBytes, arena);
+    if (!outcome.ok) {
+      result.skipped.push({ file: file.path, reason: outcome.reason, detail: outcome.detail });
+      continue;
+    }
+    result.bytesRead += outcome.bytes.length;
+    read.push({ file, bytes: outcome.bytes });
+  }
+  const written = arena.written();
+  const mayHoldNul = written.some((b) => b.includes(0));
+  const mayHoldKey = written.some((b) => mayMentionAccessKey(b));
+  for (const f of read) {
+    const kind = classifyBytes(f.bytes, mayHoldNul);
+    if (!kind.ok) {
+      result.skipped.push({ file: f.file.path, reason: kind.reason, detail: kind.detail });
+      continue;
+    }
+    result.loaded.push(f);
+    // A Terraform JSON file may spell the type with \u escapes: it is checked whatever the search said.
+    if (!result.mayDeclareKeys && (mayHoldKey || f.file.kind === "tf.json") && isKeyCandidate(f)) result.mayDeclareKeys = true;
+  }
+  return result;
+}
+
+/**
+ * Phase one's second half, for a module whose text mentions `aws_iam_access_key`: locate blocks
+ * with tree-sitter; the other files of the directory are looked at only when a key's values refer
+ * to variables, locals or users.
+ */
+export async function prepareModule(loaded: readonly LoadedFile[], ctx: ModuleContext): Promise<PrepareResult> {
+  const result: PrepareResult = { errors: [], filesParsed: 0 };
+  const keyCandidates = loaded.filter(isKeyCandidate);
   if (keyCandidates.length === 0) return result;
 
-  const prepared: PreparedModule = { dir: files[0]?.dir ?? ".", jsonKeys: [], docs: [], hclFiles: [], wholeKeyFiles: [], varsFiles: [] };
+  const prepared: PreparedModule = { dir: loaded[0]?.file.dir ?? ".", jsonKeys: [], docs: [], hclFiles: [], wholeKeyFiles: [], varsFiles: [] };
   for (const f of keyCandidates) {
     const text = decodeText(f.bytes);
     if (f.file.kind === "tf.json") {
@@ -104,7 +148,6 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
   // The text only mentioned the type (e.g. an output reading a key's secret): nothing to check.
   const keyFiles = [...prepared.hclFiles, ...prepared.wholeKeyFiles];
   if (prepared.jsonKeys.length === 0 && !keyFiles.some((h) => h.layout.topBlocks.some(isAccessKeyBlock))) return result;
-  ctx.parser.warmUp();
 
   // Which names do the keys refer to, and which do the files parsed so far define? Of the other
   // files, parse only those whose text mentions a name still missing, until nothing is missing.
@@ -163,27 +206,11 @@ export async function prepareModule(files: readonly DiscoveredFile[], ctx: Modul
       }
     }
   }
+  // hcl2json is started (its start-up overlapping the rest of the walk) only for a module that its
+  // layout alone may not evaluate.
+  if (!isPlainModule(prepared)) ctx.parser.warmUp();
   result.prepared = prepared;
   return result;
-}
-
-function loadFiles(files: readonly DiscoveredFile[], ctx: ModuleContext, result: PrepareResult): LoadedFile[] {
-  const loaded: LoadedFile[] = [];
-  for (const file of files) {
-    const outcome = readTerraformFile(file.absPath, ctx.maxFileBytes);
-    if (!outcome.ok) {
-      result.skipped.push({ file: file.path, reason: outcome.reason, detail: outcome.detail });
-      continue;
-    }
-    result.bytesRead += outcome.bytes.length;
-    const kind = classifyBytes(outcome.bytes);
-    if (!kind.ok) {
-      result.skipped.push({ file: file.path, reason: kind.reason, detail: kind.detail });
-      continue;
-    }
-    loaded.push({ file, bytes: outcome.bytes });
-  }
-  return loaded;
 }
 
 /** A Terraform JSON file, counted as parsed; a syntax error is reported for the file. */
@@ -230,14 +257,16 @@ async function layoutFile(f: LoadedFile, text: string, result: PrepareResult, pa
  */
 async function prepareVarsFile(f: LoadedFile, text: string, result: PrepareResult, parser: HclParser): Promise<VarsFile | undefined> {
   let safe: boolean;
+  let plain: Record<string, unknown> | undefined;
   try {
-    const layout = await layoutHcl(text);
+    const layout = await layoutHcl(text, { topAttributes: true });
     safe = !layout.hasError && layout.topBlocks.length === 0;
+    plain = layout.plainTopLevel;
   } catch (error) {
     if (error instanceof ParserUnavailableError) throw error;
     safe = false;
   }
-  if (safe) return { path: f.file.path, name: f.file.name, hcl: text };
+  if (safe) return plain ? { path: f.file.path, name: f.file.name, hcl: text, plain } : { path: f.file.path, name: f.file.name, hcl: text };
   try {
     return { path: f.file.path, name: f.file.name, doc: await parser.parse(f.file.path, text) };
   } catch (error) {

@@ -4,7 +4,8 @@ import { rules as allRules } from "../rules/index.js";
 import type { Rule } from "../rules/rule.js";
 import type { Finding, ScanError, ScanOptions, ScanResult, SkippedFile, SuppressedFinding } from "../domain/types.js";
 import { walkDirectories } from "./discover-files.js";
-import { prepareModule, type PreparedModule } from "./prepare-module.js";
+import { prepareModule, readModule, type LoadedFile, type PreparedModule } from "./prepare-module.js";
+import { ReadArena } from "./read-terraform-file.js";
 import { evaluateModules } from "./evaluate-modules.js";
 import { compareFindings, compareText } from "../domain/order.js";
 import { defaultHclParser, type HclParser } from "./hcl2json-adapter.js";
@@ -15,13 +16,23 @@ export interface ScanRunOptions extends ScanOptions {
   rules?: readonly Rule[];
   /** The HCL parser (default: the process's, `defaultHclParser()`). */
   parser?: HclParser;
+  /**
+   * Evaluate plain modules from tree-sitter's values, without hcl2json (default true). False sends
+   * every candidate module to hcl2json: the reference the plain path is tested against.
+   */
+  plainValues?: boolean;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-/** Files (and directories) read between two yields to the event loop. */
-const YIELD_EVERY = 64;
+/**
+ * Files (and directories) read between two yields to the event loop: a few milliseconds of work.
+ * A yield costs tens of microseconds (a turn of the event loop), so not after every directory.
+ */
+const YIELD_EVERY = 512;
 /** Candidate modules evaluated together (one hcl2json call per batch, memory bounded by it). */
 const EVALUATION_BATCH = 100;
+/** Candidate modules read and waiting to be prepared before the walk waits for them. */
+const MAX_QUEUED_MODULES = 32;
 
 /**
  * Scans a directory of Terraform for the registered rules. Pure with respect to the outside world:
@@ -37,8 +48,9 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
   // Phase one walks the tree directory by directory (each directory is a module), reads every
-  // file once and keeps only what may produce a finding; phase two parses what was kept with as
-  // few hcl2json calls as possible, then applies the rules.
+  // file once and keeps only what may produce a finding, then lays it out (line by line when the
+  // file is plain, else with tree-sitter); phase two takes the values from the layout when every
+  // block is plain, else from as few hcl2json calls as possible, then applies the rules.
   const skipped: SkippedFile[] = [];
   const errors: ScanError[] = [];
   const findings: Finding[] = [];
@@ -59,7 +71,7 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
     pending = [];
     if (batch.length === 0) return;
     evaluations.push(
-      evaluateModules(batch, rules, parser).then(
+      evaluateModules(batch, rules, parser, { plainValues: options.plainValues !== false }).then(
         (outcome) => {
           findings.push(...outcome.findings);
           suppressed.push(...outcome.suppressed);
@@ -72,20 +84,44 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
       ),
     );
   };
+  // Candidate modules (about 1 in 100) are prepared one after the other, off the walk: the walk
+  // never waits for tree-sitter's WASM to load, and each is prepared in the walk's yields. The
+  // queue is bounded, so memory is bounded by it and not by the tree.
+  let preparing: Promise<void> = Promise.resolve();
+  let queued = 0;
+  const enqueue = (loaded: LoadedFile[]): void => {
+    queued++;
+    preparing = preparing.then(async () => {
+      try {
+        if (failure) return;
+        const r = await prepareModule(loaded, { parser });
+        errors.push(...r.errors);
+        filesParsed += r.filesParsed;
+        if (r.prepared) pending.push(r.prepared);
+        if (pending.length >= EVALUATION_BATCH) evaluatePending();
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        queued--;
+      }
+    });
+  };
+  const arena = new ReadArena();
   for (const listing of walkDirectories(absRoot, options.ignorePaths ? { ignorePaths: options.ignorePaths } : {})) {
+    if (failure) break;
     skipped.push(...listing.skipped);
     errors.push(...listing.errors);
     sinceYield += listing.files.length + 1;
     if (listing.files.length > 0) {
       modules++;
       filesDiscovered += listing.files.length;
-      const r = await prepareModule(listing.files, { maxFileBytes, parser });
+      arena.reset();
+      const r = readModule(listing.files, maxFileBytes, arena);
       skipped.push(...r.skipped);
-      errors.push(...r.errors);
-      filesParsed += r.filesParsed;
       bytesRead += r.bytesRead;
-      if (r.prepared) pending.push(r.prepared);
-      if (pending.length >= EVALUATION_BATCH) evaluatePending();
+      // The arena is reused by the next directory: a module kept for later gets its own copy.
+      if (r.mayDeclareKeys) enqueue(r.loaded.map((f) => ({ file: f.file, bytes: Buffer.from(f.bytes) })));
+      if (queued >= MAX_QUEUED_MODULES) await preparing;
     }
     // Reads are synchronous (much faster for many small files): let timers and I/O of the rest of
     // the process (job lock renewals, webhooks) run regularly. Counted in work, not time.
@@ -94,6 +130,7 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
+  await preparing;
   evaluatePending();
   await Promise.all(evaluations);
   if (failure) throw failure.error;

@@ -94,12 +94,27 @@ describe("hcl2json adapter", () => {
   it("fails the whole scan, rather than listing every file as unparsable, when the parser cannot start", async () => {
     const parser = parserFor({ modulePath: fixture("never-starts.cjs"), startupTimeoutMs: 200 });
     const root = await tempTree({
-      // Needs hcl2json for its values; a tree that seemed clean would hide this root key.
-      "main.tf": `resource "aws_iam_access_key" "k" {\n  user = "root"\n}\n`,
+      // A heredoc is outside the plain subset: its value needs hcl2json, and a tree that seemed
+      // clean would hide this root key.
+      "main.tf": `resource "aws_iam_access_key" "k" {\n  user = <<EOT\nroot\nEOT\n}\n`,
     });
     await expect(scan(root, { parser })).rejects.toThrow(/HCL parser unavailable: starting the HCL parser timed out after 200 ms/);
     // And during the back-off, the next scan fails the same way, at once.
     await expect(scan(root, { parser })).rejects.toThrow(/HCL parser unavailable: starting the HCL parser timed out after 200 ms \(next start in/);
+  });
+
+  it("scans a plain tree without hcl2json at all: its findings do not depend on the parser starting", async () => {
+    const parser = parserFor({ modulePath: fixture("never-starts.cjs"), startupTimeoutMs: 200 });
+    const root = await tempTree({
+      "main.tf": `resource "aws_iam_access_key" "k" {\n  user = var.who\n}\n\nvariable "who" {\n  type    = string\n  default = "root"\n}\n`,
+    });
+    const result = await scan(root, { parser });
+    expect(result.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([
+      "terraform-aws-root-account-has-active-access-keys main.tf:1",
+      "terraform-aws-iam-access-key-is-exposed main.tf:2",
+    ]);
+    expect(result.errors).toEqual([]);
+    expect(parser.health()).toMatchObject({ state: "idle", restarts: 0, failedStarts: 0 });
   });
 
   it("times out a call that never answers, and starts a fresh parser for the next call", async () => {
