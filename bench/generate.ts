@@ -11,6 +11,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { mulberry32 } from "./prng.js";
 
 export interface CorpusSpec {
   /** Number of Terraform files (`.tf`, `.tf.json`, `.tfvars`) to write. */
@@ -28,17 +29,7 @@ export interface CorpusManifest extends CorpusSpec {
 
 const GENERATOR_VERSION = 4;
 
-/** mulberry32: small, fast, and the same sequence everywhere for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 class Random {
   constructor(private readonly next: () => number) {}

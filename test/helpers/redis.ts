@@ -20,15 +20,20 @@ export async function openTestRedis(): Promise<TestRedis> {
     redis,
     prefix,
     async cleanup() {
-      // The braces in the prefix are glob syntax to SCAN: escape them.
-      const pattern = `${prefix.replace(/[{}[\]*?]/g, (c) => `\\${c}`)}*`;
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== "0");
+      await deleteKeys(redis, prefix);
       await redis.quit();
     },
   };
+}
+
+/** Delete every key under `prefix`. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  // The braces in the prefix are glob syntax to SCAN: escape them.
+  const pattern = `${prefix.replace(/[{}[\]*?\\]/g, (c) => `\\${c}`)}*`;
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== "0");
 }

@@ -19,6 +19,7 @@ import { parseHcl, stopHclParser } from "../../src/scan/hcl2json-adapter.js";
 import { scan } from "../../src/scan/index.js";
 import { ensureCorpus } from "../../bench/generate.js";
 import { tempTree } from "./temp-tree.js";
+import { mulberry32 } from "../../bench/prng.js";
 
 afterAll(async () => {
   await stopHclParser();
@@ -26,17 +27,7 @@ afterAll(async () => {
 
 const examples = fileURLToPath(new URL("../../examples", import.meta.url));
 
-/** mulberry32, as bench/generate.ts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const VALUES = [
   ...['"root"', '"Active"', '"a b"', '""', '"a#b"', '"a//b"', '"${var.x}"', '"a-${var.x}-b"', '"${local.y}${var.z}"', '"a$"', '"100%"'],

@@ -6,17 +6,9 @@
  * fate, whatever else ran in between.
  */
 
-/** mulberry32: a tiny 32-bit PRNG, good enough to spread faults, returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../bench/prng.js";
+
+export { mulberry32 };
 
 /** FNV-1a over a string, to turn a request key into a 32-bit seed. */
 export function fnv1a(text: string, basis = 0x811c9dc5): number {

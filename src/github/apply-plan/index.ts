@@ -81,7 +81,8 @@ function recordFailure(record: ApplyRecorder, action: IssueAction, failure: Requ
 
 export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise<ApplyResult> {
   const { octokit: client, repo, botLogin: login, logger } = options;
-  const where = { owner: repo.owner, repo: repo.repo };
+  // `repository`, not `repo`: a job's logger already binds `repo`, and pino would write it twice.
+  const where = { repository: `${repo.owner}/${repo.repo}` };
   const record = new ApplyRecorder(plan.deferred);
   const writes = new WritePath({ client, budget: options.budget, sleep: options.sleep, retry: options.retryPolicy, logger });
   let labelsEnsured = false;

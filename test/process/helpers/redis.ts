@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort } from "./ports.js";
+import { deleteKeys } from "../../helpers/redis.js";
 
 export const SHARED_REDIS_URL = process.env.KEYWARDEN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -24,14 +25,7 @@ export async function removePrefix(redisUrl: string, prefix: string): Promise<vo
   redis.on("error", () => undefined);
   try {
     await redis.connect();
-    // The braces of the prefix are glob syntax to SCAN: escape them.
-    const pattern = `${prefix.replace(/[{}[\]*?\\]/g, (c) => `\\${c}`)}*`;
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }
