@@ -1,5 +1,6 @@
 /**
- * The Probot application: webhook handlers that only enqueue, and a health route. Everything slow
+ * The Probot application: webhook handlers that only enqueue, and the operations routes (health,
+ * readiness, metrics, dashboard: ./routes/). Everything slow
  * (cloning, scanning, writing issues) happens in workers, so GitHub gets its 2xx within its 10 s
  * window whatever the repository size.
  */
@@ -9,6 +10,7 @@ import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
 import { accountLogin } from "../github/installations.js";
 import { appBotLogin } from "../github/app-slug.js";
+import type { Route } from "./routes/operations.js";
 
 interface RepoRef {
   id: number;
@@ -27,7 +29,8 @@ function installationOwner(installation: { id: number; account: unknown }): stri
   return owner;
 }
 
-export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>): ApplicationFunction {
+/** `operations` builds the operations routes for this Probot instance (its readiness asks GitHub as this app). */
+export function keywardenApp(queues: Queues, operations: (app: Probot) => Route): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
     app.on("push", async (context) => {
       const { payload } = context;
@@ -66,13 +69,6 @@ export function keywardenApp(queues: Queues, isHealthy: () => Promise<boolean>):
       await handleSummaryEdit(context, queues, () => appBotLogin(app));
     });
 
-    addHandler((req, res) => {
-      if (req.method !== "GET" || req.url?.split("?")[0] !== "/healthz") return false;
-      isHealthy().then(
-        (ok) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok })),
-        () => res.writeHead(503, { "content-type": "application/json" }).end('{"ok":false}'),
-      );
-      return true;
-    });
+    addHandler(operations(app));
   };
 }

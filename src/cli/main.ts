@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: "run the GitHub App (webhooks, workers, schedules)", load: () => import("./serve-command.js") },
   audit: { summary: "queue an audit of every repository now", load: () => import("./audit-command.js") },
   summary: { summary: "queue the weekly compliance summaries now", load: () => import("./summary-command.js") },
+  status: { summary: "show queues, running jobs and the last audit per installation (from Redis)", load: () => import("./status-command.js") },
 };
 
 function usage(): string {

@@ -7,13 +7,14 @@ import { parseArgs } from "node:util";
 import { run as runProbot } from "probot";
 import type { Logger } from "pino";
 import { applyDotEnv, readSettings, SettingsError, type Role, type Settings } from "../config/settings.js";
-import { KeywardenOctokit } from "../github/octokit/keywarden-octokit.js";
 import { keywardenApp } from "../app/keywarden-app.js";
 import { createLogger, logFormat } from "./logger.js";
 import { connectRedis, createQueues } from "../jobs/queues.js";
 import { logQueueErrors, logRedisConnection } from "../jobs/redis-connection-log.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
-import { stopHclParser } from "../scan/index.js";
+import { readOperationsSettings, type OperationsSettings } from "../config/operations-settings.js";
+import { MeteredOctokit, meterQueues, webOperations, workerOperations } from "./operations.js";
+import { stopHclParser, stopScanPool } from "../scan/index.js";
 
 const ROLES: readonly Role[] = ["all", "web", "worker"];
 
@@ -43,10 +44,11 @@ function probotEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function serve(role: Role, settings: Settings, log: Logger): Promise<void> {
+async function serve(role: Role, settings: Settings, operations: OperationsSettings, log: Logger): Promise<void> {
   const redis = connectRedis(settings.redisUrl);
   const queues = createQueues(redis, settings.queuePrefix);
   logQueueErrors(queues, logRedisConnection(redis, log));
+  meterQueues(queues, redis);
   const closers: (() => Promise<unknown>)[] = [];
   // Before anything starts: a signal during start-up must drain too, not kill the process.
   const shutdown = async (signal: string) => {
@@ -57,6 +59,7 @@ async function serve(role: Role, settings: Settings, log: Logger): Promise<void>
       await redis.quit();
       // hcl2json runs in a worker thread: stop it so nothing outlives the drain.
       await stopHclParser();
+      await stopScanPool();
       log.info("stopped");
       process.exit(0);
     } catch (error) {
@@ -67,17 +70,20 @@ async function serve(role: Role, settings: Settings, log: Logger): Promise<void>
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
 
+  // A worker-only process has no Probot server: health, readiness and metrics get a port of their own.
+  const operationsServer = role === "worker" ? await workerOperations(redis, probotEnv(), operations, log) : undefined;
   if (runsWorkers(role, process.env)) {
     const workers = await startWorkerRuntime({ settings, redis, log, queues, env: probotEnv() });
     closers.push(() => workers.close());
     log.info({ concurrency: settings.scanConcurrency, prefix: settings.queuePrefix }, "keywarden workers started");
   }
+  if (operationsServer) closers.push(() => operationsServer.close());
   if (role !== "worker") {
     // Probot's `run` adds a SIGINT handler that stops the server and exits at once, cutting running
     // jobs short: remove it, so the drain above is the only one.
     const before = new Set(process.listeners("SIGINT"));
-    const server = await runProbot(keywardenApp(queues, async () => (await redis.ping()) === "PONG"), {
-      Octokit: KeywardenOctokit,
+    const server = await runProbot(keywardenApp(queues, await webOperations(queues, redis, operations, log)), {
+      Octokit: MeteredOctokit,
       log,
       env: probotEnv(),
     });
@@ -103,8 +109,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     applyDotEnv();
     const settings = readSettings();
+    const operations = readOperationsSettings();
     if (runsWorkers(role, process.env)) requireAppCredentials(process.env);
-    await serve(role, settings, createLogger(process.env));
+    await serve(role, settings, operations, createLogger(process.env));
   } catch (error) {
     if (error instanceof SettingsError) return fail(error.message);
     throw error;

@@ -19,6 +19,8 @@ import { WriteBudget } from "../jobs/write-budget.js";
 import { startWorkers, type RunningWorkers, type WorkerTimings } from "../jobs/start-workers.js";
 import type { WorkerDeps } from "../jobs/worker-deps.js";
 import { packageVersion } from "./version.js";
+import { countingRepoOutcomes, observeJobDurations } from "../jobs/metrics.js";
+import { githubMetrics } from "../jobs/github-metrics.js";
 
 export interface WorkerRuntimeOptions {
   settings: Settings;
@@ -45,9 +47,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const { settings, redis, log } = options;
   const probot = createProbot({
     env: options.env ?? process.env,
-    overrides: { Octokit: options.Octokit ?? KeywardenOctokit, log, redisConfig: undefined },
+    // Every class counts rate limits and issue writes into /metrics (src/jobs/github-metrics.ts).
+    overrides: { Octokit: (options.Octokit ?? KeywardenOctokit).plugin(githubMetrics as never), log, redisConfig: undefined },
   });
-  const store = new StateStore(redis, settings.queuePrefix);
+  // Every repository outcome it records is counted into /metrics too.
+  const store = countingRepoOutcomes(new StateStore(redis, settings.queuePrefix));
   const deps: WorkerDeps = {
     probot,
     settings,
@@ -60,6 +64,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   };
   const lock = settings.jobLockMs;
   const workers = await startWorkers(deps, redis, { lockDuration: lock, stalledInterval: Math.max(500, Math.round(lock / 2)), ...options.timings });
+  observeJobDurations(workers.workers);
   return {
     ...workers,
     deps,

@@ -17,11 +17,17 @@ export interface Finding {
   file: string;
   /** 1-based line the rule reports (see the rule table in design.md). */
   line: number;
-  /** Terraform address, e.g. `aws_iam_access_key.deploy` (module-relative; the file says where). */
+  /**
+   * Terraform address, e.g. `aws_iam_access_key.deploy` in a root module (the file says where), or
+   * `module.break_glass.aws_iam_access_key.this` for a resource reached through local module calls.
+   */
   resource: string;
   message: string;
   remediation: string;
-  /** Stable across scans: depends on rule, file and resource address, never on the line. */
+  /**
+   * Stable across scans: depends on rule, file and resource address, never on the line (through
+   * module calls, the address is prefixed by the root module's directory: `envs/prod//module.x...`).
+   */
   fingerprint: string;
   /** 1-based inclusive line range of the whole resource block, for permalinks and snippets. */
   block: { startLine: number; endLine: number };
@@ -29,6 +35,14 @@ export interface Finding {
   snippet: string;
   /** The concrete fix as a unified diff of the resource block (`--- a/file` / `+++ b/file`). */
   fix: string;
+  /** Set when a suppression comment covered this finding until its `exp:` date, now past (that date). */
+  exceptionExpired?: string;
+  /**
+   * Set when the resource was reached through local module calls: the module path from the root
+   * module (`module.a.module.b`), and each call with its file and line, outermost first.
+   */
+  modulePath?: string;
+  moduleCalls?: { name: string; file: string; line: number }[];
 }
 
 export interface Suppression {
@@ -40,6 +54,10 @@ export interface Suppression {
   reason: string;
   /** The comment text itself, trimmed, for citing it. */
   comment: string;
+  /** The comment gives no reason (an exception nobody explained). */
+  reasonMissing?: boolean;
+  /** `exp:YYYY-MM-DD` of the comment: the exception ends at 00:00 UTC that day (as in Trivy). */
+  expires?: string;
 }
 
 export interface SuppressedFinding extends Finding {
@@ -67,6 +85,8 @@ export interface ScanStats {
   bytesRead: number;
   /** Module directories visited. */
   modules: number;
+  /** Module calls not followed: remote sources (registry, git, http, ...), or a local source outside the scanned root or with no Terraform files. */
+  modulesNotFollowed?: number;
   skipped: SkippedFile[];
 }
 
@@ -84,4 +104,6 @@ export interface ScanOptions {
   ignorePaths?: readonly string[];
   /** Files larger than this are skipped and reported (default 1 MiB). */
   maxFileBytes?: number;
+  /** The clock `exp:` dates of suppression comments are compared with (default: now). */
+  now?: Date;
 }

@@ -10,6 +10,7 @@
  * | present            | open                           | edit the body only if it changed, no comment   |
  * | present            | closed as completed            | reopen with a comment (regression)             |
  * | present/suppressed | closed as not planned          | leave (accepted risk)                          |
+ * | present, exception expired | closed (either reason) | reopen once, the comment says it expired       |
  * | gone               | open                           | comment with the fixing commit, close completed|
  * | suppressed in code | open                           | comment citing the comment, close not planned  |
  *
@@ -90,6 +91,17 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * An issue closed as not planned is accepted risk, left closed, unless the finding is live again
+ * because its exception's `exp:` date passed: that ends the acceptance, and the issue is reopened,
+ * once. Once reopened its body says the exception expired (the finding's message does), so when a
+ * person closes it as not planned again, that close stands.
+ */
+function reopensOnExpiry(finding: Finding, issue: ExistingIssue): boolean {
+  // The body is Markdown-escaped (`2026\-11\-30`): compare without the escapes.
+  return finding.exceptionExpired !== undefined && !issue.body.replace(/\\/g, "").includes(`expired on ${finding.exceptionExpired}`);
+}
+
 /** Several issues may carry one fingerprint (a person copied one): the open one, then the oldest, rules. */
 function primaryIssues(existing: ExistingIssue[]): Map<string, ExistingIssue> {
   const byFingerprint = new Map<string, ExistingIssue>();
@@ -161,15 +173,18 @@ export function planIssues(input: PlanInput): IssuePlan {
       const body = changedBody(finding, issue, target);
       if (body === undefined) unchanged++;
       else actions.push({ kind: "update", fingerprint: finding.fingerprint, issueNumber: issue.number, body });
-    } else if (issue.stateReason === "not_planned" || issue.stateReason === "duplicate") {
+    } else if (issue.stateReason === "duplicate" || (issue.stateReason === "not_planned" && !reopensOnExpiry(finding, issue))) {
       unchanged++; // accepted risk (or a person's deliberate close): leave it closed
     } else {
+      const expired = finding.exceptionExpired
+        ? `Reopening: the exception in code for this finding expired on ${inlineCode(finding.exceptionExpired)}, and`
+        : "Reopening:";
       actions.push({
         kind: "reopen",
         fingerprint: finding.fingerprint,
         issueNumber: issue.number,
         body: renderIssueBody(finding, target),
-        comment: `Reopening: Keywarden finds this again at commit ${commitLink(target, scannedCommit)} (${inlineCode(
+        comment: `${expired} Keywarden finds this again at commit ${commitLink(target, scannedCommit)} (${inlineCode(
           finding.file,
         )}, line ${finding.line}).`,
       });

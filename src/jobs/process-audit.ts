@@ -13,6 +13,7 @@ import { activeInstallationIds, installationRepositories } from "../github/insta
 import { fetchDefaultBranchHeads } from "../github/default-branch-heads.js";
 import { readOrgConfig } from "../github/read-config.js";
 import { rules } from "../rules/index.js";
+import { reportAuditProgress } from "./progress.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
 export interface AuditOutcome {
@@ -49,8 +50,10 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
 
   const runId = job.data.runId ?? `${installationId}-${job.id}`;
   const at = deps.now().toISOString();
-  await deps.state.startAudit(runId, installationId, deps.now());
+  await deps.state.startAudit(runId, installationId, deps.now(), job.id);
   await deps.state.countAudit(runId, { repositories: repositories.length, unchanged: unchanged.length, skipped: selection.skipped.length });
+  // Repositories done out of total; each scan of the run updates it when it ends (./progress.ts).
+  await reportAuditProgress(deps.queues, deps.state, runId, deps.log);
   for (const r of unchanged) await deps.state.putRepo({ ...states.get(r.id)!, status: "unchanged", reason: undefined, at });
   for (const { repository: r, reason } of selection.skipped) {
     await deps.state.putRepo({ repositoryId: r.id, fullName: r.full_name, installationId, status: "skipped", reason, at });
@@ -58,6 +61,7 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   for (const r of toScan) {
     await enqueueScan(deps.queues, { installationId, repositoryId: r.id, owner: r.owner.login, repo: r.name, reason: "audit", auditRunId: runId });
   }
+  await reportAuditProgress(deps.queues, deps.state, runId, deps.log);
   deps.log.info({ installation: installationId, runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length }, "audit queued");
   return { runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length };
 }

@@ -5,7 +5,7 @@
  * retry the whole job after any failure; the last failure is recorded with its reason.
  */
 import type { Job } from "bullmq";
-import { scan } from "../scan/index.js";
+import { scanInPool } from "../scan/index.js";
 import { EmptyRepositoryError, withTerraformCheckout } from "../git/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
 import { forInstallation } from "../github/issues-gateway/index.js";
@@ -19,6 +19,9 @@ import { reportConfigProblems } from "../github/config-problems-issue.js";
 import type { ScanJobData } from "./queues.js";
 import type { RepoState } from "./repo-state.js";
 import type { WorkerDeps } from "./worker-deps.js";
+import { countFindings, observeClone } from "./metrics.js";
+import { directorySize } from "./directory-size.js";
+import { reportAuditProgress, reportStage, type ScanStage } from "./progress.js";
 
 export interface ScanOutcome {
   status: "scanned" | "skipped";
@@ -38,8 +41,10 @@ function isFinalAttempt(job: Job): boolean {
 }
 
 export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Promise<ScanOutcome> {
+  // For the progress reports' own (debug) lines: every line of a scan job names its repository.
+  const jobLog = deps.log.child({ installation: job.data.installationId, repo: `${job.data.owner}/${job.data.repo}` });
   try {
-    return await scanRepository(job.data, deps);
+    return await scanRepository(job.data, deps, (stage) => reportStage(job, stage, jobLog));
   } catch (error) {
     const reason = redactSecrets((error as Error).message ?? String(error));
     if (isFinalAttempt(job)) {
@@ -52,7 +57,10 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
         reason,
         at: deps.now().toISOString(),
       });
-      if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { failed: 1 });
+      if (data.auditRunId) {
+        await deps.state.countAudit(data.auditRunId, { failed: 1 });
+        await reportAuditProgress(deps.queues, deps.state, data.auditRunId, jobLog);
+      }
     }
     // The message may come from git or GitHub; make sure no credential rides along into BullMQ.
     // No `cause` on purpose: the original error holds the request, and its headers the token.
@@ -61,9 +69,10 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
   }
 }
 
-async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<ScanOutcome> {
+async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage: ScanStage) => Promise<void>): Promise<ScanOutcome> {
   const { installationId, owner, repo, repositoryId } = data;
   const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason, pushed: data.commitSha });
+  await stage("config");
   const octokit = await deps.probot.auth(installationId);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
   const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
@@ -73,7 +82,10 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
   const base = { repositoryId, fullName: repository.full_name, installationId, at: deps.now().toISOString() };
   const skip = async (reason: string): Promise<ScanOutcome> => {
     await deps.state.putRepo({ ...base, status: "skipped", reason });
-    if (data.auditRunId) await deps.state.countAudit(data.auditRunId, { skipped: 1 });
+    if (data.auditRunId) {
+      await deps.state.countAudit(data.auditRunId, { skipped: 1 });
+      await reportAuditProgress(deps.queues, deps.state, data.auditRunId, log);
+    }
     return { status: "skipped", reason };
   };
 
@@ -87,6 +99,8 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
   const app = await deps.probot.auth();
   const token = await mintCloneToken(app, installationId, repo);
   const cloneUrl = new URL(repository.clone_url);
+  await stage("clone");
+  const cloneStarted = performance.now();
   const checkout = await withTerraformCheckout(
     {
       cloneUrl: repository.clone_url,
@@ -97,7 +111,11 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       allowedProtocols: deps.settings.cloneProtocols,
       onRetry: ({ message, attempt, waitMs }) => log.warn({ attempt, waitMs, err: message }, "git fetch failed; retrying"),
     },
-    async ({ dir, commitSha }) => ({ commitSha, result: await scan(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) }),
+    async ({ dir, commitSha }) => {
+      observeClone((performance.now() - cloneStarted) / 1000, await directorySize(dir));
+      await stage("scan");
+      return { commitSha, result: await scanInPool(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) };
+    },
   ).catch((error: unknown) => {
     if (error instanceof EmptyRepositoryError) return undefined;
     throw error;
@@ -105,6 +123,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
   if (!checkout) return skip("empty repository");
   const { result, commitSha } = checkout;
   for (const e of result.errors) log.warn({ file: e.file }, `Terraform file not scanned: ${e.message}`);
+  countFindings(result.findings);
 
   const outcome: ScanOutcome = {
     status: "scanned",
@@ -118,6 +137,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
     // Creating an issue would answer 410: skip the writes, keep the record for the summary.
     outcome.issuesDisabled = true;
   } else {
+    await stage("issues");
     const { result: applied } = await syncIssues({
       octokit,
       repo: { owner, repo },
@@ -161,6 +181,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps): Promise<Scan
       opened: outcome.opened ?? 0,
       closed: outcome.closed ?? 0,
     });
+    await reportAuditProgress(deps.queues, deps.state, data.auditRunId, log);
   }
   log.info(outcome, "repository scanned");
   return outcome;

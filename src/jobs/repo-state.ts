@@ -30,6 +30,8 @@ export interface RepoState {
 export interface AuditTotals extends AuditRunTotals {
   runId: string;
   installationId: number;
+  /** The installation's audit job that started the run (its progress is the run's). */
+  jobId?: string;
 }
 
 const COUNTERS = ["repositories", "scanned", "unchanged", "failed", "skipped", "findings", "opened", "closed"] as const;
@@ -85,10 +87,10 @@ export class StateStore {
     return [...(await this.getRepos(ids)).values()];
   }
 
-  async startAudit(runId: string, installationId: number, startedAt: Date): Promise<void> {
+  async startAudit(runId: string, installationId: number, startedAt: Date, jobId?: string): Promise<void> {
     await this.redis
       .multi()
-      .hset(this.runKey(runId), { runId, installationId, startedAt: startedAt.toISOString() })
+      .hset(this.runKey(runId), { runId, installationId, startedAt: startedAt.toISOString(), ...(jobId ? { jobId } : {}) })
       .expire(this.runKey(runId), 90 * 24 * 3600)
       .set(this.latestRunKey(installationId), runId)
       .exec();
@@ -102,11 +104,33 @@ export class StateStore {
 
   async latestAudit(installationId: number): Promise<AuditTotals | undefined> {
     const runId = await this.redis.get(this.latestRunKey(installationId));
-    if (!runId) return undefined;
+    return runId ? this.auditRun(runId, installationId) : undefined;
+  }
+
+  /** The totals of one audit run (undefined once expired). */
+  async auditRun(runId: string, installationId?: number): Promise<AuditTotals | undefined> {
     const raw = await this.redis.hgetall(this.runKey(runId));
     if (!raw.runId) return undefined;
-    const totals = { runId, installationId, startedAt: raw.startedAt ?? "" } as AuditTotals;
+    const totals = { runId, installationId: installationId ?? Number(raw.installationId), startedAt: raw.startedAt ?? "" } as AuditTotals;
+    if (raw.jobId) totals.jobId = raw.jobId;
     for (const name of COUNTERS) totals[name] = Number(raw[name] ?? 0);
     return totals;
+  }
+
+  /** Installations with a recorded audit run or repository (for `keywarden status`). */
+  async knownInstallations(): Promise<number[]> {
+    // The braces of a prefix are glob syntax to SCAN: escape them.
+    const escaped = this.prefix.replace(/[{}[\]*?\\]/g, (c) => `\\${c}`);
+    const ids = new Set<number>();
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${escaped}:state:installation:*`, "COUNT", 500);
+      cursor = next;
+      for (const key of keys) {
+        const id = /:state:installation:(\d+):(?:latest-audit|repos)$/.exec(key)?.[1];
+        if (id) ids.add(Number(id));
+      }
+    } while (cursor !== "0");
+    return [...ids].sort((a, b) => a - b);
   }
 }

@@ -96,7 +96,8 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   out.push(
     p.dim(
       `keywarden scan${where} ${plural(stats.filesDiscovered, "Terraform file")} in ` +
-        `${plural(stats.modules, "module directory", "module directories")}, ${stats.filesParsed} parsed`,
+        `${plural(stats.modules, "module directory", "module directories")}, ${stats.filesParsed} parsed` +
+        (stats.modulesNotFollowed ? `, ${plural(stats.modulesNotFollowed, "module call")} not followed (remote or outside the scanned tree)` : ""),
     ),
     "",
   );
@@ -122,7 +123,9 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   if (result.suppressed.length > 0) {
     out.push(p.bold(`Suppressed (${result.suppressed.length}):`));
     for (const s of sortFindings(result.suppressed)) {
-      const reason = s.suppression.reason ? ` reason: ${s.suppression.reason}` : " (no reason given)";
+      const reason =
+        (s.suppression.reason ? ` reason: ${s.suppression.reason}` : " no reason given: say why in the comment") +
+        (s.suppression.expires ? `; expires ${s.suppression.expires}` : "");
       out.push(
         `  ${escapeForTerminal(`${s.file}:${s.line}`)}  ${s.severity.padEnd(6)} ${escapeForTerminal(s.ruleId)}  ` +
           escapeForTerminal(s.resource),

@@ -3,7 +3,8 @@ import type { Finding, ScanError, SuppressedFinding } from "../domain/types.js";
 import type { BlockLayout } from "./hcl-layout.js";
 import type { HclParser } from "./hcl2json-adapter.js";
 import { asBodies, collectDefinitions, emptyDefinitions, type RawAccessKey, type RawAttribute } from "./raw-module.js";
-import { buildScope, evaluate, isZeroCount, type ModuleScope } from "./evaluate.js";
+import { buildScope, evaluate, isZeroCount, type Evaluated, type ModuleScope } from "./evaluate.js";
+import { fingerprint } from "../domain/fingerprint.js";
 import { findSuppression } from "./suppressions.js";
 import { buildFinding } from "./build-finding.js";
 import { buildExcerpt, isAccessKeyBlock, isPlainModule, plainExcerptDoc, wrapInBlock, type ModuleExcerpt } from "./module-excerpt.js";
@@ -15,6 +16,28 @@ export interface EvaluateOutcome {
   findings: Finding[];
   suppressed: SuppressedFinding[];
   errors: ScanError[];
+}
+
+/**
+ * One evaluation of a module reached through local `module` calls: the call's arguments are its
+ * variables (its defaults fill what the call omits; a called module's tfvars are not read, as in
+ * Terraform).
+ */
+export interface ModuleInstance {
+  /** `module.a.module.b`: the calls from the root module, outermost first. */
+  path: string;
+  /** The root module's directory ("." for the scanned root): part of the fingerprint. */
+  rootDir: string;
+  calls: { name: string; file: string; line: number }[];
+  variables: Map<string, Evaluated>;
+}
+
+export interface EvaluateOptions {
+  plainValues?: boolean;
+  /** The clock for `exp:` dates (default: now). */
+  now?: Date;
+  /** Per module directory: evaluate it once per instance instead of as a root module. */
+  instances?: ReadonlyMap<string, readonly ModuleInstance[]>;
 }
 
 /** Bounds of one batched hcl2json call. */
@@ -39,12 +62,12 @@ export async function evaluateModules(
   modules: readonly PreparedModule[],
   rules: readonly Rule[],
   parser: HclParser,
-  options: { plainValues?: boolean } = {},
+  options: EvaluateOptions = {},
 ): Promise<EvaluateOutcome> {
   const out: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
   // Modules whose blocks are all plain are evaluated from their layouts' values alone (hcl-values.ts);
   // the others, or one whose evaluation needs a value the plain subset leaves unconverted, go to hcl2json.
-  const rest = options.plainValues === false ? modules : modules.filter((m) => !evaluatePlain(m, rules, out));
+  const rest = options.plainValues === false ? modules : modules.filter((m) => !evaluatePlain(m, rules, out, options));
   for (const batch of batches(rest)) {
     const excerpts = batch.map((m) => buildExcerpt(m.hclFiles.map((h) => h.layout)));
     let values: ModuleValues[] | undefined;
@@ -54,13 +77,13 @@ export async function evaluateModules(
       values = [];
       for (const [i, m] of batch.entries()) values.push(await moduleValuesAlone(m, excerpts[i] as ModuleExcerpt, out.errors, parser));
     }
-    batch.forEach((m, i) => finishModule(m, values[i] as ModuleValues, rules, out));
+    batch.forEach((m, i) => finishModule(m, values[i] as ModuleValues, rules, out, options));
   }
   return out;
 }
 
 /** Evaluates `m` without hcl2json when that gives exactly hcl2json's result; false when it cannot. */
-function evaluatePlain(m: PreparedModule, rules: readonly Rule[], out: EvaluateOutcome): boolean {
+function evaluatePlain(m: PreparedModule, rules: readonly Rule[], out: EvaluateOutcome, options: EvaluateOptions): boolean {
   if (!isPlainModule(m)) return false;
   const excerpt = buildExcerpt(m.hclFiles.map((h) => h.layout));
   const excerptDoc = plainExcerptDoc(m.hclFiles.map((h) => h.layout), excerpt);
@@ -73,7 +96,7 @@ function evaluatePlain(m: PreparedModule, rules: readonly Rule[], out: EvaluateO
   }
   const local: EvaluateOutcome = { findings: [], suppressed: [], errors: [] };
   try {
-    finishModule(m, { excerpt, excerptDoc, varsDocs, failed: new Set() }, rules, local);
+    finishModule(m, { excerpt, excerptDoc, varsDocs, failed: new Set() }, rules, local, options);
   } catch (error) {
     if (error instanceof NeedsFullParse) return false;
     throw error;
@@ -176,19 +199,29 @@ async function moduleValuesAlone(m: PreparedModule, excerpt: ModuleExcerpt, erro
   return values;
 }
 
-function finishModule(m: PreparedModule, values: ModuleValues, rules: readonly Rule[], out: EvaluateOutcome): void {
+function finishModule(m: PreparedModule, values: ModuleValues, rules: readonly Rule[], out: EvaluateOutcome, options: EvaluateOptions): void {
   const defs = emptyDefinitions();
   for (const doc of m.docs) collectDefinitions(doc, defs);
   if (values.excerptDoc) collectDefinitions(values.excerptDoc, defs);
   else for (const h of m.hclFiles) if (h.doc) collectDefinitions(h.doc, defs);
-  const scope = buildScope(defs, values.varsDocs);
+  const instances = options.instances?.get(m.dir);
+  const evaluations: { scope: ModuleScope; instance?: ModuleInstance }[] = instances
+    ? instances.map((instance) => {
+        const scope = buildScope(defs, []);
+        for (const [name, value] of instance.variables) scope.variables.set(name, value);
+        return { scope, instance };
+      })
+    : [{ scope: buildScope(defs, values.varsDocs) }];
 
   const keys: { raw: RawAccessKey; source: KeySource }[] = [...m.jsonKeys];
   for (const h of [...m.hclFiles, ...m.wholeKeyFiles]) {
     if (!h.source || values.failed.has(h)) continue;
     for (const raw of hclKeys(h, values)) keys.push({ raw, source: h.source });
   }
-  for (const { raw, source } of keys) checkKey(raw, source, scope, rules, out);
+  const now = options.now ?? new Date();
+  for (const { scope, instance } of evaluations) {
+    for (const { raw, source } of keys) checkKey(raw, source, scope, rules, out, now, instance);
+  }
 }
 
 function hclKeys(h: HclFile, values: ModuleValues): RawAccessKey[] {
@@ -227,7 +260,15 @@ function resourceBodies(doc: Record<string, unknown>, type: string, name: string
   return asBodies(doc["resource"]).flatMap((resources) => asBodies(resources[type]).flatMap((byName) => asBodies(byName[name])));
 }
 
-function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rules: readonly Rule[], out: EvaluateOutcome): void {
+function checkKey(
+  raw: RawAccessKey,
+  source: KeySource,
+  scope: ModuleScope,
+  rules: readonly Rule[],
+  out: EvaluateOutcome,
+  now: Date,
+  instance?: ModuleInstance,
+): void {
   const attributes: Record<string, EvaluatedAttribute> = {};
   for (const [name, attr] of raw.attributes) {
     const value = evaluate(attr.raw, scope);
@@ -237,7 +278,7 @@ function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rule
   if (count && isZeroCount(count)) return;
   const key: EvaluatedAccessKey = {
     file: raw.file,
-    address: `aws_iam_access_key.${raw.name}`,
+    address: `${instance ? instance.path + "." : ""}aws_iam_access_key.${raw.name}`,
     syntax: raw.syntax,
     headerLine: raw.headerLine,
     block: raw.block,
@@ -249,8 +290,18 @@ function checkKey(raw: RawAccessKey, source: KeySource, scope: ModuleScope, rule
     const hit = rule.check(key);
     if (!hit) continue;
     const finding = buildFinding(rule, key, hit);
-    const suppression = findSuppression(source.directives, [rule.meta.id, ...rule.aliases], hit.line);
+    if (instance) {
+      // A root module's fingerprint is rule, file and address, as always; a module reached through
+      // calls adds its root module's directory and module path, so each call is its own finding.
+      finding.fingerprint = fingerprint(rule.meta.id, key.file, `${instance.rootDir}//${key.address}`);
+      finding.modulePath = instance.path;
+      finding.moduleCalls = instance.calls.map((c) => ({ ...c }));
+      finding.message += ` Reached through ${instance.calls.map((c) => `module.${c.name} (${c.file}:${c.line})`).join(" → ")}.`;
+    }
+    const { suppression, expired } = findSuppression(source.directives, [rule.meta.id, ...rule.aliases], hit.line, now);
     if (suppression) out.suppressed.push({ ...finding, suppression });
-    else out.findings.push(finding);
+    else if (expired?.expires !== undefined) {
+      out.findings.push({ ...finding, exceptionExpired: expired.expires, message: `${finding.message} Its exception (${expired.comment}, line ${expired.line}) expired on ${expired.expires}.` });
+    } else out.findings.push(finding);
   }
 }

@@ -40,6 +40,7 @@ export type VarsFile =
 
 /** What phase one keeps of a module that may produce findings; everything else is dropped. */
 export interface PreparedModule {
+  /** The module's directory, POSIX, relative to the root ("." for the root). */
   dir: string;
   /** Keys from Terraform JSON files, complete with raw values. */
   jsonKeys: { raw: RawAccessKey; source: KeySource }[];
@@ -139,6 +140,7 @@ export async function prepareModule(loaded: readonly LoadedFile[], ctx: ModuleCo
     if (!hcl) continue;
     const lines = hcl.layout.lines.map(stripCr);
     hcl.source = { lines, directives: parseSuppressions(hcl.layout, lines) };
+    for (const d of hcl.source.directives) if (d.error !== undefined) result.errors.push({ file: f.file.path, message: d.error });
     if (hcl.doc) {
       prepared.docs.push(hcl.doc);
       prepared.wholeKeyFiles.push(hcl);

@@ -87,6 +87,7 @@ class WorkerScanPool implements ScanPool {
       if (options.ruleIds) plain.ruleIds = [...options.ruleIds];
       if (options.ignorePaths) plain.ignorePaths = [...options.ignorePaths];
       if (options.maxFileBytes !== undefined) plain.maxFileBytes = options.maxFileBytes;
+      if (options.now !== undefined) plain.now = new Date(options.now.getTime());
       this.queue.push({ id: this.nextId++, dir, options: plain, resolve, reject });
       this.dispatch();
     });

@@ -9,6 +9,9 @@ import { ReadArena } from "./read-terraform-file.js";
 import { evaluateModules } from "./evaluate-modules.js";
 import { compareFindings, compareText } from "../domain/order.js";
 import { defaultHclParser, type HclParser } from "./hcl2json-adapter.js";
+import { posix } from "node:path";
+import { decodeText } from "./read-terraform-file.js";
+import { findModuleCalls, followModuleCalls, isLocalSource, MODULE_BYTES, type CallGraph } from "./module-calls.js";
 
 /** `scan()`'s options: the domain's ScanOptions, plus what it runs with (injected, not global). */
 export interface ScanRunOptions extends ScanOptions {
@@ -36,7 +39,8 @@ const MAX_QUEUED_MODULES = 32;
 
 /**
  * Scans a directory of Terraform for the registered rules. Pure with respect to the outside world:
- * it reads the files under `root` and nothing else (no network, no clock), and its output is sorted
+ * it reads the files under `root` and nothing else (no network; the clock only through
+ * `options.now`, for the `exp:` dates of suppressions), and its output is sorted
  * so the same tree always gives the same result. Throws only when `root` itself cannot be scanned.
  */
 export async function scan(root: string, options: ScanRunOptions = {}): Promise<ScanResult> {
@@ -46,6 +50,10 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
   const rules = selectRules(options.ruleIds, options.rules ?? allRules);
   const parser = options.parser ?? defaultHclParser();
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const now = options.now ?? new Date();
+  const plainValues = options.plainValues !== false;
+  // What the walk notes for local module calls (module-calls.ts); empty, and unused, in a tree without calls.
+  const graph: CallGraph = { calls: new Map(), dirs: new Set(), candidates: new Map(), callerFiles: new Map() };
 
   // Phase one walks the tree directory by directory (each directory is a module), reads every
   // file once and keeps only what may produce a finding, then lays it out (line by line when the
@@ -71,7 +79,7 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
     pending = [];
     if (batch.length === 0) return;
     evaluations.push(
-      evaluateModules(batch, rules, parser, { plainValues: options.plainValues !== false }).then(
+      evaluateModules(batch, rules, parser, { plainValues, now }).then(
         (outcome) => {
           findings.push(...outcome.findings);
           suppressed.push(...outcome.suppressed);
@@ -119,6 +127,17 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
       const r = readModule(listing.files, maxFileBytes, arena);
       skipped.push(...r.skipped);
       bytesRead += r.bytesRead;
+      graph.dirs.add(listing.dir);
+      if (r.mayDeclareKeys) graph.candidates.set(listing.dir, listing.files);
+      for (const f of r.loaded) {
+        if ((f.file.kind !== "tf" && f.file.kind !== "tf.json") || !f.bytes.includes(MODULE_BYTES)) continue;
+        const calls = findModuleCalls(f.file, decodeText(f.bytes));
+        if (calls.length === 0) continue;
+        const known = graph.calls.get(listing.dir);
+        if (known) known.push(...calls);
+        else graph.calls.set(listing.dir, calls);
+        if (calls.some((c) => isLocalSource(c.source))) graph.callerFiles.set(listing.dir, listing.files);
+      }
       // The arena is reused by the next directory: a module kept for later gets its own copy.
       if (r.mayDeclareKeys) enqueue(r.loaded.map((f) => ({ file: f.file, bytes: Buffer.from(f.bytes) })));
       if (queued >= MAX_QUEUED_MODULES) await preparing;
@@ -135,18 +154,37 @@ export async function scan(root: string, options: ScanRunOptions = {}): Promise<
   await Promise.all(evaluations);
   if (failure) throw failure.error;
 
+  let modulesNotFollowed = 0;
+  let live = findings;
+  let quiet = suppressed;
+  if (graph.calls.size > 0) {
+    const followed = await followModuleCalls(graph, { parser, rules, maxFileBytes, plainValues, now });
+    modulesNotFollowed = followed.notFollowed;
+    // A called module is evaluated only through its calls: its findings as a root module go.
+    const asRoot = (f: { file: string }): boolean => !followed.calledDirs.has(posix.dirname(f.file));
+    live = [...findings.filter(asRoot), ...followed.findings];
+    quiet = [...suppressed.filter(asRoot), ...followed.suppressed];
+    errors.push(...followed.errors);
+  }
+
   return {
-    findings: findings.sort(compareFindings),
-    suppressed: suppressed.sort(compareFindings),
-    errors: errors.sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message)),
+    findings: live.sort(compareFindings),
+    suppressed: quiet.sort(compareFindings),
+    errors: uniqueErrors(errors.sort((a, b) => compareText(a.file, b.file) || compareText(a.message, b.message))),
     stats: {
       filesDiscovered,
       filesParsed,
       bytesRead,
       modules,
+      modulesNotFollowed,
       skipped: skipped.sort((a, b) => compareText(a.file, b.file)),
     },
   };
+}
+
+/** Sorted errors without repeats (a caller's file may be parsed twice: as a module and as a caller). */
+function uniqueErrors(errors: ScanError[]): ScanError[] {
+  return errors.filter((e, i) => i === 0 || e.file !== errors[i - 1]?.file || e.message !== errors[i - 1]?.message);
 }
 
 function selectRules(ids: readonly string[] | undefined, available: readonly Rule[]): readonly Rule[] {

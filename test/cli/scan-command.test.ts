@@ -214,3 +214,67 @@ describe("keywarden scan: formats", () => {
     expect(r.stdout).toContain("evil\\x1b[2J\\x1b]0;owned\\x07\\rname\\u202e.tf");
   });
 });
+
+describe("keywarden scan: local module calls and expiring exceptions", () => {
+  const KEY_MODULE = `variable "user" {}\n\nresource "aws_iam_access_key" "this" {\n  user = var.user\n}\n`;
+
+  it("follows a local module call: the finding is in the module's file, named by its call", async () => {
+    const dir = await tree({
+      "main.tf":
+        `module "break_glass" {\n  source = "./modules/key"\n  user   = "root"\n}\n\n` +
+        `module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n`,
+      "modules/key/main.tf": KEY_MODULE,
+    });
+    const r = await runCli(["scan", dir, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport & { stats: { modulesNotFollowed: number }; findings: { message: string }[] };
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line, f.resource])).toEqual([
+      [ROOT_RULE, "modules/key/main.tf", 3, "module.break_glass.aws_iam_access_key.this"],
+      [EXPOSED_RULE, "modules/key/main.tf", 4, "module.break_glass.aws_iam_access_key.this"],
+    ]);
+    expect(report.findings[0]?.message).toContain("Reached through module.break_glass (main.tf:1).");
+    expect(report.stats.modulesNotFollowed).toBe(1);
+    expect(report.errors).toEqual([]);
+    const text = await runCli(["scan", dir]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain("1 module call not followed (remote or outside the scanned tree)");
+    expect(text.stdout).toContain("modules/key/main.tf\n  line 3  HIGH");
+  });
+
+  it("a module whose default is root, called with another user, gives no finding", async () => {
+    const dir = await tree({
+      "main.tf": `module "deploy" {\n  source = "./modules/key"\n  user   = "deploy"\n}\n`,
+      "modules/key/main.tf": `variable "user" {\n  default = "root"\n}\n\nresource "aws_iam_access_key" "this" {\n  user = var.user\n}\n`,
+    });
+    const r = await runCli(["scan", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("0 findings");
+  });
+
+  it("an exception past its exp: date no longer suppresses; one without a reason says so; a bad date is an error", async () => {
+    const dir = await tree({
+      "expired.tf": `# keywarden:ignore ${ROOT_RULE},${EXPOSED_RULE} break-glass exp:2000-01-01\nresource "aws_iam_access_key" "old" {\n  user = "root"\n}\n`,
+      "current.tf": `# keywarden:ignore ${ROOT_RULE},${EXPOSED_RULE} exp:2999-12-31\nresource "aws_iam_access_key" "new" {\n  user = "root"\n}\n`,
+      "bad.tf": `# keywarden:ignore ${ROOT_RULE},${EXPOSED_RULE} oops exp:2026-02-30\nresource "aws_iam_access_key" "bad" {\n  user = "root"\n}\n`,
+    });
+    const json = JSON.parse((await runCli(["scan", dir, "--format", "json", "--fail-on", "none"])).stdout) as {
+      findings: { file: string; exceptionExpired?: string }[];
+      suppressed: { file: string; suppression: { expires?: string; reasonMissing?: boolean } }[];
+      errors: { file: string; message: string }[];
+    };
+    expect(json.findings.map((f) => [f.file, f.exceptionExpired])).toEqual([
+      ["bad.tf", undefined],
+      ["bad.tf", undefined],
+      ["expired.tf", "2000-01-01"],
+      ["expired.tf", "2000-01-01"],
+    ]);
+    expect(json.suppressed.map((s) => [s.file, s.suppression.expires, s.suppression.reasonMissing])).toEqual([
+      ["current.tf", "2999-12-31", true],
+      ["current.tf", "2999-12-31", true],
+    ]);
+    expect(json.errors).toEqual([{ file: "bad.tf", message: expect.stringMatching(/^line 1: invalid expiry date "2026-02-30"/) as string }]);
+    const text = await runCli(["scan", dir, "--fail-on", "none"]);
+    expect(text.stdout).toContain("no reason given: say why in the comment; expires 2999-12-31");
+    expect(text.stdout).toContain("expired on 2000-01-01");
+  });
+});

@@ -121,7 +121,7 @@ describe("docker-compose.yml", () => {
   it("runs the web role with its port, a health check and Redis healthy first", () => {
     expect(web!.command).toEqual(["serve", "--role", "web"]);
     expect(web!.ports).toEqual(["${PORT:-3000}:${PORT:-3000}"]);
-    expect(flat(web!.healthcheck?.test)).toMatch(/\/healthz/);
+    expect(flat(web!.healthcheck?.test)).toMatch(/\/readyz/);
     expect(web!.depends_on).toEqual({ redis: { condition: "service_healthy" } });
   });
 
@@ -131,6 +131,7 @@ describe("docker-compose.yml", () => {
     expect(worker!.ports).toBeUndefined();
     expect(worker!.depends_on).toEqual({ redis: { condition: "service_healthy" } });
     expect(worker!.image).toBe(web!.image);
+    expect(flat(worker!.healthcheck?.test)).toMatch(/KEYWARDEN_WORKER_PORT \|\| 3001\) \+ '\/readyz'/);
   });
 
   it("takes every Keywarden setting from .env and commits no secret", () => {

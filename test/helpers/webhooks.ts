@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware } from "probot";
 import { keywardenApp } from "../../src/app/keywarden-app.js";
+import { operationsRoutes } from "../../src/app/routes/operations.js";
+import { Readiness } from "../../src/jobs/readiness.js";
 import type { Queues } from "../../src/jobs/queues.js";
 import { captureLog, createTestProbot } from "./probot.js";
 
@@ -45,7 +47,8 @@ export async function deliver(baseUrl: string, event: string, payload: unknown, 
  */
 export async function serveApp(queues: Queues): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const probot = createTestProbot(captureLog().logger);
-  const middleware = await createNodeMiddleware(keywardenApp(queues, async () => true), { probot });
+  // Health and metrics routes with no readiness checks (the process-level tests ask real ones).
+  const middleware = await createNodeMiddleware(keywardenApp(queues, () => operationsRoutes(new Readiness({}))), { probot });
   const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

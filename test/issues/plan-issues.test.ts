@@ -79,6 +79,25 @@ describe("planIssues", () => {
     expect(p.unchanged).toBe(1);
   });
 
+  it("reopens, once, an issue closed as not planned when the finding's exception expired, saying so", () => {
+    const expired = { ...A, exceptionExpired: "2026-11-30", message: `${A.message} Its exception (# keywarden:ignore x, line 1) expired on 2026-11-30.` };
+    // Closed as not planned by the suppression (the body is the one rendered before the expiry).
+    const p = plan({ findings: [expired], existing: [existing(A, "closed", "not_planned", 7)] });
+    expect(p.actions).toHaveLength(1);
+    expect(p.actions[0]).toMatchObject({ kind: "reopen", issueNumber: 7, body: renderIssueBody(expired, TARGET) });
+    const comment = (p.actions[0] as { comment: string }).comment;
+    expect(comment).toMatch(/^Reopening: the exception in code for this finding expired on `2026-11-30`, and Keywarden finds this again at commit /);
+    // A person closed it as not planned again after that reopen (its body says it expired): it stays closed.
+    const again = plan({ findings: [expired], existing: [existing(expired, "closed", "not_planned", 7)] });
+    expect(again.actions).toEqual([]);
+    expect(again.unchanged).toBe(1);
+    // Closed as completed (the suppression was removed, then the exception came back and expired): reopened, saying why.
+    const completed = plan({ findings: [expired], existing: [existing(A, "closed", "completed", 7)] });
+    expect((completed.actions[0] as { comment: string }).comment).toContain("expired on `2026-11-30`");
+    // A duplicate stays a duplicate.
+    expect(plan({ findings: [expired], existing: [existing(A, "closed", "duplicate", 7)] }).actions).toEqual([]);
+  });
+
   it("closes a finding suppressed in code as not planned, citing the comment; a closed one stays closed", () => {
     const p = plan({ suppressed: [suppressed(A), suppressed(B)], existing: [existing(A, "open", null, 7), existing(B, "closed", "completed", 8)] });
     expect(p.actions).toHaveLength(1);

@@ -199,7 +199,7 @@ describe("hostile repository content", () => {
       findings: [],
       suppressed: [],
       errors: [],
-      stats: { filesDiscovered: 0, filesParsed: 0, bytesRead: 0, modules: 0, skipped: [] },
+      stats: { filesDiscovered: 0, filesParsed: 0, bytesRead: 0, modules: 0, modulesNotFollowed: 0, skipped: [] },
     });
   });
 });
