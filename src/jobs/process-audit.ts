@@ -15,6 +15,7 @@ import { readOrgConfig } from "../github/read-config.js";
 import { rules } from "../rules/index.js";
 import { reportAuditProgress } from "./progress.js";
 import type { WorkerDeps } from "./worker-deps.js";
+import { installationClient } from "../github/octokit/keywarden-octokit.js";
 
 export interface AuditOutcome {
   installations?: number;
@@ -32,10 +33,11 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
     return { installations: ids.length };
   }
 
-  const octokit = await deps.probot.auth(installationId);
+  const log = deps.log.child({ installation: installationId });
+  const octokit = await installationClient(deps.probot, installationId, log);
   const repositories = await installationRepositories(octokit);
   const owner = repositories[0]?.owner.login;
-  const { config } = owner ? await readOrgConfig(octokit, owner, deps.log) : { config: undefined };
+  const { config } = owner ? await readOrgConfig(octokit, owner, log) : { config: undefined };
   const selection = selectRepositories(repositories, {
     includeArchived: config?.audit.includeArchived ?? false,
     includeForks: config?.audit.includeForks ?? false,
@@ -53,7 +55,7 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   await deps.state.startAudit(runId, installationId, deps.now(), job.id);
   await deps.state.countAudit(runId, { repositories: repositories.length, unchanged: unchanged.length, skipped: selection.skipped.length });
   // Repositories done out of total; each scan of the run updates it when it ends (./progress.ts).
-  await reportAuditProgress(deps.queues, deps.state, runId, deps.log);
+  await reportAuditProgress(deps.queues, deps.state, runId, log);
   for (const r of unchanged) await deps.state.putRepo({ ...states.get(r.id)!, status: "unchanged", reason: undefined, at });
   for (const { repository: r, reason } of selection.skipped) {
     await deps.state.putRepo({ repositoryId: r.id, fullName: r.full_name, installationId, status: "skipped", reason, at });
@@ -61,7 +63,7 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   for (const r of toScan) {
     await enqueueScan(deps.queues, { installationId, repositoryId: r.id, owner: r.owner.login, repo: r.name, reason: "audit", auditRunId: runId });
   }
-  await reportAuditProgress(deps.queues, deps.state, runId, deps.log);
-  deps.log.info({ installation: installationId, runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length }, "audit queued");
+  await reportAuditProgress(deps.queues, deps.state, runId, log);
+  log.info({ runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length }, "audit queued");
   return { runId, queued: toScan.length, unchanged: unchanged.length, skipped: selection.skipped.length };
 }

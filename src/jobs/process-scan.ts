@@ -11,7 +11,7 @@ import { syncIssues } from "../github/sync-issues.js";
 import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
-import { mintCloneToken } from "../github/octokit/keywarden-octokit.js";
+import { installationClient, mintCloneToken } from "../github/octokit/keywarden-octokit.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
@@ -73,7 +73,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
   const { installationId, owner, repo, repositoryId } = data;
   const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason, pushed: data.commitSha });
   await stage("config");
-  const octokit = await deps.probot.auth(installationId);
+  const octokit = await installationClient(deps.probot, installationId, log);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
   const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
   if (deps.settings.maxNewIssuesPerRun !== undefined) {

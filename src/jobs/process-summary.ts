@@ -11,6 +11,7 @@ import { appBotLogin } from "../github/app-slug.js";
 import { accountLogin, activeInstallationIds, installationRepositories } from "../github/installations.js";
 import { readOrgConfig } from "../github/read-config.js";
 import type { WorkerDeps } from "./worker-deps.js";
+import { installationClient } from "../github/octokit/keywarden-octokit.js";
 
 export type SummaryOutcome = { fannedOut: number } | WeeklySummaryResult;
 
@@ -28,7 +29,7 @@ export async function processSummary(job: Job<SummaryJobData>, deps: WorkerDeps)
   if (!owner) throw new Error(`installation ${installationId} has no account`);
   const log = deps.log.child({ installation: installationId, owner });
 
-  const octokit = await deps.probot.auth(installationId);
+  const octokit = await installationClient(deps.probot, installationId, log);
   const { config } = await readOrgConfig(octokit, owner, log);
   const repositories = (await installationRepositories(octokit)).map((r) => ({ owner: r.owner.login, repo: r.name }));
   return postWeeklySummary({

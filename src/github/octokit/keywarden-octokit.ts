@@ -20,7 +20,8 @@
  * - 429 is the throttling plugin's alone: plugin-retry would repeat it on its own schedule, ignoring
  *   `retry-after`, and on top of the throttling plugin's repeats.
  */
-import { ProbotOctokit } from "probot";
+import { ProbotOctokit, type Probot } from "probot";
+import type { Logger } from "pino";
 import { repeatablePostsOnly } from "./repeatable.js";
 
 /** Longest wait for a rate limit inside a job; a longer one fails the attempt. */
@@ -57,6 +58,17 @@ export const KeywardenOctokit = ProbotOctokit.plugin(repeatablePostsOnly as neve
 }));
 
 export type InstallationOctokit = InstanceType<typeof ProbotOctokit>;
+
+/**
+ * The installation's client for one job, writing through the job's logger: Octokit's own lines
+ * (a rate limit waited out, a retry) then name the queue, job, installation and repository too.
+ * Probot hands every client the process's root logger.
+ */
+export async function installationClient(probot: Probot, installationId: number, log: Logger): Promise<InstallationOctokit> {
+  const octokit = await probot.auth(installationId);
+  octokit.log = log;
+  return octokit;
+}
 
 /**
  * Mint an installation token narrowed to one repository with `contents: read`, for `git clone`.
