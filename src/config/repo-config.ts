@@ -15,7 +15,12 @@ export interface KeywardenConfig {
   minSeverity: Severity;
   ignorePaths: string[];
   labels: { base: string; high: string; medium: string; low: string; info: string };
+  /** Fallback assignees when `codeowners` is on and nobody owns the file; else everyone's. */
   assignees: string[];
+  /** `assignees: codeowners` (or `codeowners` in the list): assign the finding's file's CODEOWNERS users. */
+  codeowners: boolean;
+  /** Days to fix, per severity (`sla: { high: 7, medium: 30 }`); a severity absent has no due date. */
+  sla: Partial<Record<Severity, number>>;
   maxNewIssuesPerRun: number;
   summary: { repository?: string };
   audit: { includeArchived: boolean; includeForks: boolean };
@@ -33,6 +38,8 @@ export const DEFAULT_CONFIG: Readonly<KeywardenConfig> = Object.freeze({
   ignorePaths: [],
   labels: { base: "keywarden", high: "severity:high", medium: "severity:medium", low: "severity:low", info: "severity:info" },
   assignees: [],
+  codeowners: false,
+  sla: {},
   maxNewIssuesPerRun: 20,
   summary: {},
   audit: { includeArchived: false, includeForks: false },
@@ -54,11 +61,12 @@ const glob = z.string().min(1, "must not be empty").max(512, "must be at most 51
 const labelName = z.string().trim().min(1, "must not be empty").max(50, "must be at most 50 characters").regex(/^[^,]+$/, "must not contain a comma");
 // GitHub logins: alphanumerics and single hyphens, up to 39 characters.
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "must be a GitHub login");
+const slaDays = z.number({ message: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(3650, "must be at most 3650");
 const repository = z
   .string()
   .regex(/^(?:[A-Za-z0-9-]{1,39}\/)?[A-Za-z0-9._-]{1,100}$/, "must be `repo` or `owner/repo`");
 
-const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "maxNewIssuesPerRun", "summary", "audit"];
+const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "audit"];
 /** Keys Probot's config loader itself understands. */
 const PASS_THROUGH = new Set(["_extends"]);
 
@@ -124,6 +132,17 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
   const labels = section(root.labels, "labels", problems, ["base", "high", "medium", "low", "info"]);
   const summary = section(root.summary, "summary", problems, ["repository"]);
   const audit = section(root.audit, "audit", problems, ["includeArchived", "includeForks"]);
+  const slaSection = section(root.sla, "sla", problems, ["high", "medium", "low", "info"]);
+  const sla: Partial<Record<Severity, number>> = {};
+  for (const key of ["high", "medium", "low", "info"] as const) {
+    const days = scalar(slaDays.optional(), slaSection[key], `sla.${key}`, undefined, problems);
+    if (days !== undefined) sla[key.toUpperCase() as Severity] = days;
+  }
+  // `assignees: codeowners`, or `codeowners` among the logins (the others are the fallback).
+  const isCodeowners = (v: unknown) => typeof v === "string" && v.trim().toLowerCase() === "codeowners";
+  const rawAssignees = root.assignees;
+  const codeowners = isCodeowners(rawAssignees) || (Array.isArray(rawAssignees) && rawAssignees.some(isCodeowners));
+  const assigneeLogins = isCodeowners(rawAssignees) ? [] : Array.isArray(rawAssignees) ? rawAssignees.filter((v) => !isCodeowners(v)) : rawAssignees;
 
   let rules = list(ruleId, root.rules, "rules", undefined, problems);
   // Every listed rule unknown (a typo): filing nothing would hide findings; keep every rule on.
@@ -141,7 +160,9 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
       low: scalar(labelName, labels.low, "labels.low", d.labels.low, problems),
       info: scalar(labelName, labels.info, "labels.info", d.labels.info, problems),
     },
-    assignees: list(login, root.assignees, "assignees", [], problems) ?? [],
+    assignees: list(login, assigneeLogins, "assignees", [], problems) ?? [],
+    codeowners,
+    sla,
     maxNewIssuesPerRun: scalar(
       z.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000"),
       root.maxNewIssuesPerRun,

@@ -8,6 +8,7 @@ import type { KeywardenConfig } from "../config/repo-config.js";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan/index.js";
 import { listFindingIssues } from "./issues-gateway/index.js";
 import { planIssues, type IssuePlan } from "../issues/plan-issues.js";
+import { readCodeowners } from "./read-codeowners.js";
 
 export interface SyncIssuesInput extends ApplyOptions {
   findings: Finding[];
@@ -18,6 +19,8 @@ export interface SyncIssuesInput extends ApplyOptions {
   scannedCommit: string;
   /** Files the scan could not read or parse (see PlanInput.unreadableFiles). */
   unreadableFiles?: readonly string[];
+  /** The scan's time: new issues' SLA due dates count from it (default: now). */
+  now?: Date;
 }
 
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
@@ -28,6 +31,8 @@ export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssueP
     direction: "asc",
     fallback: input.findings.length > 0,
   });
+  // Read only when asked for: most configurations never need it.
+  const codeowners = input.config.codeowners ? await readCodeowners(input.octokit, input.repo, input.scannedCommit) : undefined;
   const plan = planIssues({
     findings: input.findings,
     suppressed: input.suppressed,
@@ -36,6 +41,8 @@ export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssueP
     target: { serverUrl: input.serverUrl, owner: input.repo.owner, repo: input.repo.repo, commitSha: input.scannedCommit },
     scannedCommit: input.scannedCommit,
     unreadableFiles: input.unreadableFiles,
+    codeowners,
+    now: input.now ?? new Date(),
   });
   const result = await applyPlan(plan, input);
   return { plan, result };

@@ -19,6 +19,12 @@ export interface FindingMeta {
   severity: Severity;
   file: string;
   resource: string;
+  /** The SLA's due date (`YYYY-MM-DD`, UTC), when the configuration sets one for this severity. */
+  due?: string;
+  /** A suppressed finding's issue: the exception's `exp:` date (`YYYY-MM-DD`). */
+  exceptionExpires?: string;
+  /** A suppressed finding's issue: the exception gives no reason. */
+  exceptionReasonMissing?: boolean;
 }
 
 const FINGERPRINT_RE = /<!-- keywarden:fingerprint=([0-9a-f]{8,64}) -->/;
@@ -45,7 +51,13 @@ export function readMeta(body: string | null | undefined): FindingMeta | undefin
     if (!value || typeof value !== "object") return undefined;
     const m = value as Record<string, unknown>;
     const strings = ["fingerprint", "ruleId", "severity", "file", "resource"] as const;
-    return strings.every((k) => typeof m[k] === "string") ? (m as unknown as FindingMeta) : undefined;
+    if (!strings.every((k) => typeof m[k] === "string")) return undefined;
+    const meta: FindingMeta = { fingerprint: m.fingerprint as string, ruleId: m.ruleId as string, severity: m.severity as Severity, file: m.file as string, resource: m.resource as string };
+    const date = (v: unknown): v is string => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v);
+    if (date(m.due)) meta.due = m.due;
+    if (date(m.exceptionExpires)) meta.exceptionExpires = m.exceptionExpires;
+    if (m.exceptionReasonMissing === true) meta.exceptionReasonMissing = true;
+    return meta;
   } catch {
     return undefined;
   }

@@ -20,9 +20,10 @@
  */
 import picomatch from "picomatch";
 import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../domain/types.js";
-import type { FindingMeta } from "./marker.js";
+import { readMeta, type FindingMeta } from "./marker.js";
 import { severityLabel, type KeywardenConfig } from "../config/repo-config.js";
-import { renderIssueBody, renderIssueTitle, type IssueTarget } from "./render-issue.js";
+import { renderIssueBody, renderIssueTitle, type IssueExtras, type IssueTarget } from "./render-issue.js";
+import { parseCodeowners } from "./codeowners.js";
 import { encodePathSegment, inlineCode, neutralizeText } from "./neutralize.js";
 
 export interface ExistingIssue {
@@ -35,13 +36,15 @@ export interface ExistingIssue {
   fingerprint: string;
   /** From the meta marker, when present: lets out-of-scope issues be recognised. */
   meta?: FindingMeta;
+  /** ISO 8601 (GitHub's `created_at`): the SLA's due date counts from it. */
+  createdAt?: string;
 }
 
 export type IssueAction =
   | { kind: "create"; fingerprint: string; severity: Severity; title: string; body: string; labels: string[]; assignees: string[] }
   | { kind: "update"; fingerprint: string; issueNumber: number; body: string }
   | { kind: "reopen"; fingerprint: string; issueNumber: number; body: string; comment: string }
-  | { kind: "close"; fingerprint: string; issueNumber: number; reason: "completed" | "not_planned"; comment: string };
+  | { kind: "close"; fingerprint: string; issueNumber: number; reason: "completed" | "not_planned"; comment: string; body?: string };
 
 export interface IssuePlan {
   /** In execution order: regressions, new findings (most severe first), suppressions, fixes, edits. */
@@ -73,6 +76,22 @@ export interface PlanInput {
    * fixed: a syntax error must not close the issue of a live key.
    */
   unreadableFiles?: readonly string[];
+  /** The repository's CODEOWNERS text (undefined: none), used when `assignees: codeowners`. */
+  codeowners?: string;
+  /** The scan's time: a new issue's SLA due date counts from it (the plan reads no clock). */
+  now?: Date;
+}
+
+/** GitHub assigns at most 10 people to an issue. */
+const MAX_ASSIGNEES = 10;
+const ONE_DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` (UTC) `days` after `from`, or undefined when `from` is not a time. */
+export function dueDate(from: string | Date | undefined, days: number): string | undefined {
+  if (from === undefined) return undefined;
+  const t = typeof from === "string" ? Date.parse(from) : from.getTime();
+  if (!Number.isFinite(t)) return undefined;
+  return new Date(t + days * ONE_DAY_MS).toISOString().slice(0, 10);
 }
 
 const KIND_ORDER: Record<IssueAction["kind"], number> = { reopen: 0, create: 1, close: 2, update: 3 };
@@ -127,12 +146,12 @@ function bodyCommit(body: string): string | undefined {
  * is not a change: the old permalink still shows the same lines, and editing every issue on every
  * push would spend the write budget for nothing.
  */
-function changedBody(finding: Finding, issue: ExistingIssue, target: IssueTarget): string | undefined {
-  const fresh = renderIssueBody(finding, target);
+function changedBody(finding: Finding, issue: ExistingIssue, target: IssueTarget, extras: IssueExtras): string | undefined {
+  const fresh = renderIssueBody(finding, target, extras);
   const current = issue.body.replace(/\r\n/g, "\n"); // in case a line-ending change came back
   if (fresh === current) return undefined;
   const oldCommit = bodyCommit(current);
-  if (oldCommit && oldCommit !== target.commitSha && renderIssueBody(finding, { ...target, commitSha: oldCommit }) === current) {
+  if (oldCommit && oldCommit !== target.commitSha && renderIssueBody(finding, { ...target, commitSha: oldCommit }, extras) === current) {
     return undefined;
   }
   return fresh;
@@ -147,6 +166,24 @@ export function planIssues(input: PlanInput): IssuePlan {
   const inScope = (f: { ruleId: string; severity: Severity; file: string }): boolean =>
     (!enabled || enabled.has(f.ruleId)) && SEVERITY_RANK[f.severity] >= minRank && !(ignored && ignored(f.file));
 
+  const owners = config.codeowners && input.codeowners !== undefined ? parseCodeowners(input.codeowners) : undefined;
+  /** Assignees and the body's extras (due date, owning teams) of a finding's issue. */
+  const routing = (finding: Finding, issue: ExistingIssue | undefined): { assignees: string[]; extras: IssueExtras } => {
+    const extras: IssueExtras = {};
+    const days = config.sla[finding.severity];
+    if (days !== undefined) {
+      const due = dueDate(issue ? issue.createdAt : input.now, days);
+      if (due) Object.assign(extras, { due, slaDays: days });
+    }
+    let assignees = [...config.assignees];
+    if (owners) {
+      const o = owners.ownersOf(finding.file);
+      if (o.users.length) assignees = o.users;
+      if (o.teams.length) extras.teams = o.teams;
+    }
+    return { assignees: assignees.slice(0, MAX_ASSIGNEES), extras };
+  };
+
   const issues = primaryIssues(input.existing);
   const actions: IssueAction[] = [];
   const creates: Extract<IssueAction, { kind: "create" }>[] = [];
@@ -159,18 +196,19 @@ export function planIssues(input: PlanInput): IssuePlan {
     seen.add(finding.fingerprint);
     if (!inScope(finding)) continue;
     const issue = issues.get(finding.fingerprint);
+    const { assignees, extras } = routing(finding, issue);
     if (!issue) {
       creates.push({
         kind: "create",
         fingerprint: finding.fingerprint,
         severity: finding.severity,
         title: renderIssueTitle(finding),
-        body: renderIssueBody(finding, target),
+        body: renderIssueBody(finding, target, extras),
         labels: [config.labels.base, severityLabel(config, finding.severity)],
-        assignees: [...config.assignees],
+        assignees,
       });
     } else if (issue.state === "open") {
-      const body = changedBody(finding, issue, target);
+      const body = changedBody(finding, issue, target, extras);
       if (body === undefined) unchanged++;
       else actions.push({ kind: "update", fingerprint: finding.fingerprint, issueNumber: issue.number, body });
     } else if (issue.stateReason === "duplicate" || (issue.stateReason === "not_planned" && !reopensOnExpiry(finding, issue))) {
@@ -183,7 +221,7 @@ export function planIssues(input: PlanInput): IssuePlan {
         kind: "reopen",
         fingerprint: finding.fingerprint,
         issueNumber: issue.number,
-        body: renderIssueBody(finding, target),
+        body: renderIssueBody(finding, target, extras),
         comment: `${expired} Keywarden finds this again at commit ${commitLink(target, scannedCommit)} (${inlineCode(
           finding.file,
         )}, line ${finding.line}).`,
@@ -196,14 +234,32 @@ export function planIssues(input: PlanInput): IssuePlan {
     if (seen.has(finding.fingerprint)) continue;
     seen.add(finding.fingerprint);
     const issue = issues.get(finding.fingerprint);
-    if (!issue || issue.state !== "open") continue;
+    if (!issue) continue;
     const s = finding.suppression;
+    // The closed issue keeps the exception's facts in its meta marker for the weekly summary.
+    const exception: IssueExtras = {
+      ...routing(finding, issue).extras,
+      ...(s.expires ? { exceptionExpires: s.expires } : {}),
+      ...(s.reasonMissing ? { exceptionReasonMissing: true } : {}),
+    };
+    if (issue.state !== "open") {
+      // Already closed: edit the body only when the exception's facts changed (an `exp:` added later).
+      const recorded = readMeta(issue.body);
+      const stale =
+        recorded?.fingerprint === finding.fingerprint &&
+        (recorded.exceptionExpires !== exception.exceptionExpires || (recorded.exceptionReasonMissing ?? false) !== (exception.exceptionReasonMissing ?? false));
+      if (issue.stateReason === "not_planned" && (stale || (!recorded && (exception.exceptionExpires || exception.exceptionReasonMissing)))) {
+        actions.push({ kind: "update", fingerprint: finding.fingerprint, issueNumber: issue.number, body: renderIssueBody(finding, target, exception) });
+      }
+      continue;
+    }
     const reason = s.reason ? ` Reason given: ${neutralizeText(s.reason)}` : "";
     actions.push({
       kind: "close",
       fingerprint: finding.fingerprint,
       issueNumber: issue.number,
       reason: "not_planned",
+      body: renderIssueBody(finding, target, exception),
       comment: `Closing as not planned: suppressed in code at commit ${commitLink(target, scannedCommit)} by ${inlineCode(
         s.comment,
       )} (${inlineCode(finding.file)}, line ${s.line}).${reason}`,

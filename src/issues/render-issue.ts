@@ -19,6 +19,19 @@ export interface IssueTarget {
   commitSha?: string;
 }
 
+/** What the body says beyond the finding itself: the SLA's due date, the owning teams. */
+export interface IssueExtras {
+  /** `YYYY-MM-DD` (UTC): the SLA's due date. */
+  due?: string;
+  /** The SLA in days the due date comes from. */
+  slaDays?: number;
+  /** CODEOWNERS teams of the file (`org/team`): named as plain text, never mentioned. */
+  teams?: string[];
+  /** A suppressed finding's exception facts, for the weekly summary (meta marker only). */
+  exceptionExpires?: string;
+  exceptionReasonMissing?: boolean;
+}
+
 /** GitHub rejects bodies over 65,536 characters; stay clear of it. */
 export const MAX_BODY_CHARS = 65_000;
 
@@ -83,7 +96,20 @@ function renderLocation(finding: Finding, target: IssueTarget): string {
   return `**Where:** ${where} (reported line ${finding.line})${commit}, resource ${inlineCode(finding.resource)}`;
 }
 
-export function renderIssueBody(finding: Finding, target: IssueTarget): string {
+function renderExtras(extras: IssueExtras): string[] {
+  const lines: string[] = [];
+  if (extras.due) {
+    const sla = extras.slaDays ? ` (SLA: ${extras.slaDays} day${extras.slaDays === 1 ? "" : "s"})` : "";
+    lines.push(`**Due:** ${inlineCode(extras.due)}${sla}`, "");
+  }
+  if (extras.teams?.length) {
+    // Teams cannot be assigned: named without the `@`, through the neutraliser, so no one is pinged.
+    lines.push(`**Owning teams (CODEOWNERS):** ${extras.teams.map((t) => neutralizeText(t)).join(", ")}`, "");
+  }
+  return lines;
+}
+
+export function renderIssueBody(finding: Finding, target: IssueTarget, extras: IssueExtras = {}): string {
   const meta = lookupRuleMeta(finding.ruleId);
   // The rule's own links may be linked where the rule's text cites them; any other URL stays inert.
   const trusted = meta ? [meta.docsUrl, meta.providerDocsUrl, meta.guidanceUrl] : [];
@@ -96,6 +122,7 @@ export function renderIssueBody(finding: Finding, target: IssueTarget): string {
     "",
     renderLocation(finding, target),
     "",
+    ...renderExtras(extras),
     `**What is wrong:** ${neutralizeProse(finding.message, trusted)}`,
     "",
     ...(meta ? [`**Why it matters:** ${neutralizeProse(meta.description, trusted)}`, ""] : []),
@@ -121,7 +148,7 @@ export function renderIssueBody(finding: Finding, target: IssueTarget): string {
   const tail = [
     "<sub>Filed by Keywarden. Fix the code and this issue closes itself on the next scan; close it as *not planned* to accept the risk, or suppress it in code with `# keywarden:ignore RULE_ID reason`.</sub>",
     "",
-    ...markers(finding),
+    ...markers(finding, extras),
   ];
 
   const assemble = (snippet: string, snippetNote: string, fix: string, fixNote: string): string =>
@@ -156,13 +183,13 @@ export function renderIssueBody(finding: Finding, target: IssueTarget): string {
       f.omitted ? `_(diff truncated: ${f.omitted} more lines)_` : "",
     );
     if (body.length <= MAX_BODY_CHARS) return body;
-    if (share === 0) return fallbackBody(finding, target);
+    if (share === 0) return fallbackBody(finding, target, extras);
     share = Math.floor(share * 0.8);
   }
 }
 
 /** Last resort when even the fixed parts are too long (a pathological message): markers still end it. */
-function fallbackBody(finding: Finding, target: IssueTarget): string {
+function fallbackBody(finding: Finding, target: IssueTarget, extras: IssueExtras): string {
   const link = permalink(finding, target);
   return [
     `**${finding.severity}** · rule ${inlineCode(finding.ruleId)}`,
@@ -171,15 +198,25 @@ function fallbackBody(finding: Finding, target: IssueTarget): string {
     "",
     "_(details omitted: too long for an issue body)_",
     "",
-    ...markers(finding),
+    ...(extras.due ? [`**Due:** ${inlineCode(extras.due)}`, ""] : []),
+    ...markers(finding, extras),
   ].join("\n");
 }
 
 /** The hidden markers every finding issue ends with (paths capped: they only feed the summary). */
-function markers(finding: Finding): string[] {
+function markers(finding: Finding, extras: IssueExtras): string[] {
   const { fingerprint, ruleId, severity } = finding;
   return [
     fingerprintMarker(fingerprint),
-    metaMarker({ fingerprint, ruleId, severity, file: finding.file.slice(0, 1000), resource: finding.resource.slice(0, 1000) }),
+    metaMarker({
+      fingerprint,
+      ruleId,
+      severity,
+      file: finding.file.slice(0, 1000),
+      resource: finding.resource.slice(0, 1000),
+      ...(extras.due ? { due: extras.due } : {}),
+      ...(extras.exceptionExpires ? { exceptionExpires: extras.exceptionExpires } : {}),
+      ...(extras.exceptionReasonMissing ? { exceptionReasonMissing: true } : {}),
+    }),
   ];
 }

@@ -148,6 +148,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
       config,
       serverUrl: deps.settings.serverUrl,
       scannedCommit: commitSha,
+      now: deps.now(),
       unreadableFiles: [...result.errors.map((e) => e.file), ...result.stats.skipped.filter((f) => f.reason !== "ignored").map((f) => f.file)],
       logger: log,
     });

@@ -7,6 +7,7 @@
  * per repository (repositories.ts), across findings (findings.ts), over the weeks (trend.ts), all in
  * the same "this week" (period.ts).
  */
+import { deadlineFigures } from "./deadlines.js";
 import { findingFigures } from "./findings.js";
 import { periodEnding } from "./period.js";
 import { repositoryFigures } from "./repositories.js";
@@ -20,6 +21,7 @@ export function computeSummary(input: SummaryInput): SummaryNumbers {
   // Repositories first: their rows fix the spelling each repository is shown with.
   const repositories = repositoryFigures(input, period);
   const findings = findingFigures(input.issues, period, repositories.displayName);
+  const deadlines = deadlineFigures(input.issues, input.now, repositories.displayName);
 
   return {
     week: isoWeek(input.now),
@@ -32,6 +34,8 @@ export function computeSummary(input: SummaryInput): SummaryNumbers {
     thisWeek: findings.thisWeek,
     meanTimeToFix: findings.meanTimeToFix,
     oldestOpen: findings.oldestOpen,
+    overdue: deadlines.overdue,
+    exceptions: deadlines.exceptions,
     repositories: repositories.repositories,
     unscanned: repositories.unscanned,
     trend: openTrend(input.issues, input.now),

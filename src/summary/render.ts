@@ -6,6 +6,7 @@
  * dropped from the end (least important first) until the body fits, saying how many were left out.
  * Repository text goes through markdown.ts so it cannot ping anyone or break the layout.
  */
+import { EXPIRING_WITHIN_DAYS } from "./deadlines.js";
 import { OLDEST_OPEN_LIMIT } from "./findings.js";
 import { codeCell, link, plainText } from "./markdown.js";
 import { SEVERITY_ORDER } from "./severity.js";
@@ -151,6 +152,7 @@ function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): st
   push(`| New this week | ${n.thisWeek.new} |`);
   push(`| Fixed this week | ${n.thisWeek.fixed} |`);
   push(`| Accepted risk this week | ${n.thisWeek.acceptedRisk} |`);
+  if (n.overdue.total > 0) push(`| Overdue (past the SLA due date) | **${n.overdue.total}** |`);
   const mtf = n.meanTimeToFix;
   push(`| Mean time to fix, all time | ${formatDays(mtf.allTime.days)} (${mtf.allTime.count} fixed) |`);
   push(`| Mean time to fix, this week | ${formatDays(mtf.thisWeek.days)} (${mtf.thisWeek.count} fixed) |`);
@@ -171,6 +173,19 @@ function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): st
   }
   if (!n.auditKnown) {
     push("> [!NOTE]", "> No nightly audit is on record (first run, or Keywarden's Redis state was lost), so compliance and scan failures are unknown; findings below come from the issues and are complete.", "");
+  }
+
+  // Overdue findings come first: they are the ones past the deadline the organization set itself.
+  if (n.overdue.total > 0) {
+    push("### Overdue findings", "");
+    push("| Overdue by | Due | Severity | Repository | Issue | File | Resource |", "| ---: | --- | --- | --- | --- | --- | --- |");
+    for (const f of n.overdue.findings) {
+      push(
+        `| ${f.overdueDays === 0 ? "less than a day" : `${f.overdueDays} day${f.overdueDays === 1 ? "" : "s"}`} | ${f.due} | ${f.severity} | ${repoLabel(f.repo)} | ${link(`#${f.number}`, f.url)} | ${codeCell(f.file)} | ${codeCell(f.resource, 100)} |`,
+      );
+    }
+    if (n.overdue.total > n.overdue.findings.length) push("", `_${n.overdue.total - n.overdue.findings.length} more overdue findings omitted._`);
+    push("");
   }
 
   push("### Trend", "", ...chart(n));
@@ -200,6 +215,27 @@ function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): st
       push(`| ${f.ageDays} days | ${f.severity} | ${repoLabel(f.repo)} | ${link(`#${f.number}`, f.url)} | ${codeCell(f.file)} | ${codeCell(f.resource, 100)} |`);
     }
     push("");
+  }
+
+  const { expiringSoon, withoutReason } = n.exceptions;
+  if (expiringSoon.length > 0 || withoutReason.length > 0) {
+    push("### Exceptions in code", "");
+    if (expiringSoon.length > 0) {
+      push(`Expiring in the next ${EXPIRING_WITHIN_DAYS} days (the finding is live again from 00:00 UTC on the date):`, "");
+      push("| Expires | In | Severity | Repository | Issue | File | Resource |", "| --- | ---: | --- | --- | --- | --- | --- |");
+      for (const e of expiringSoon) {
+        push(`| ${e.expires ?? ""} | ${e.daysLeft ?? ""} day${e.daysLeft === 1 ? "" : "s"} | ${e.severity} | ${repoLabel(e.repo)} | ${link(`#${e.number}`, e.url)} | ${codeCell(e.file)} | ${codeCell(e.resource, 100)} |`);
+      }
+      push("");
+    }
+    if (withoutReason.length > 0) {
+      push("Without a reason (add one after the rule id in the comment):", "");
+      push("| Severity | Repository | Issue | File | Resource | Expires |", "| --- | --- | --- | --- | --- | --- |");
+      for (const e of withoutReason) {
+        push(`| ${e.severity} | ${repoLabel(e.repo)} | ${link(`#${e.number}`, e.url)} | ${codeCell(e.file)} | ${codeCell(e.resource, 100)} | ${e.expires ?? "never"} |`);
+      }
+      push("");
+    }
   }
 
   push("### Repositories", "");

@@ -85,6 +85,36 @@ export interface OpenFinding {
   ageDays: number;
 }
 
+export interface OverdueFinding {
+  repo: string;
+  number: number;
+  url: string;
+  ruleId: string;
+  severity: SummarySeverity;
+  file: string;
+  resource: string;
+  /** The SLA's due date, `YYYY-MM-DD`. */
+  due: string;
+  /** Whole days since the end of the due date (UTC). */
+  overdueDays: number;
+}
+
+/** A suppressed finding's issue (closed as not planned) and its exception's facts. */
+export interface ExceptionIssue {
+  repo: string;
+  number: number;
+  url: string;
+  ruleId: string;
+  severity: SummarySeverity;
+  file: string;
+  resource: string;
+  /** `exp:` date of the exception, `YYYY-MM-DD`. */
+  expires?: string;
+  /** Days until it ends (00:00 UTC of `expires`), rounded up; only on the expiring list. */
+  daysLeft?: number;
+  reasonMissing: boolean;
+}
+
 export interface RuleCount {
   ruleId: string;
   severity: SummarySeverity;
@@ -143,6 +173,10 @@ export interface SummaryNumbers {
   thisWeek: { new: number; fixed: number; acceptedRisk: number };
   meanTimeToFix: { allTime: MeanTime; thisWeek: MeanTime };
   oldestOpen: OpenFinding[];
+  /** Open findings past their SLA due date, most overdue first (bounded list, full total). */
+  overdue: { total: number; findings: OverdueFinding[] };
+  /** Exceptions in code expiring in the next 14 days, and those giving no reason (bounded lists). */
+  exceptions: { expiringSoon: ExceptionIssue[]; withoutReason: ExceptionIssue[] };
   repositories: RepositoryRow[];
   unscanned: UnscannedRepository[];
   trend: TrendPoint[];

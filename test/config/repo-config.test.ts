@@ -12,6 +12,8 @@ describe("parseConfig", () => {
       ignorePaths: [],
       labels: { base: "keywarden", high: "severity:high", medium: "severity:medium", low: "severity:low", info: "severity:info" },
       assignees: [],
+      codeowners: false,
+      sla: {},
       maxNewIssuesPerRun: 20,
       summary: {},
       audit: { includeArchived: false, includeForks: false },
@@ -98,5 +100,18 @@ describe("parseConfig rules", () => {
     expect(none.config.rules).toBeUndefined();
     expect(none.problems.map((p) => p.key)).toEqual(["rules[0]"]);
     expect(parseConfig({ rules: [] }).config.rules).toEqual([]); // explicitly none: respected
+  });
+
+  it("reads `assignees: codeowners`, alone or with fallback logins", () => {
+    expect(parseConfig({ assignees: "codeowners" })).toMatchObject({ config: { codeowners: true, assignees: [] }, problems: [] });
+    expect(parseConfig({ assignees: ["codeowners", "security-oncall"] })).toMatchObject({ config: { codeowners: true, assignees: ["security-oncall"] }, problems: [] });
+    expect(parseConfig({ assignees: ["octocat"] }).config.codeowners).toBe(false);
+  });
+
+  it("reads `sla` days per severity, reporting bad values", () => {
+    expect(parseConfig(parseYaml("sla: { high: 7, medium: 30 }")).config.sla).toEqual({ HIGH: 7, MEDIUM: 30 });
+    const { config, problems } = parseConfig({ sla: { high: 0, medium: "soon", urgent: 1 } });
+    expect(config.sla).toEqual({});
+    expect(problems.map((p) => p.key).sort()).toEqual(["sla.high", "sla.medium", "sla.urgent"]);
   });
 });

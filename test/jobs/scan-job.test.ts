@@ -268,6 +268,22 @@ describe("scan job", () => {
     expect(gh.requestsTo("GET", "/repos/octo-org/.github/contents/")).not.toEqual([]);
   });
 
+  it("assigns the CODEOWNERS users of the finding's file and dates the issue by the SLA (`assignees: codeowners`, `sla`)", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    gh.setConfig("infra", "minSeverity: high\nassignees: [codeowners, oncall]\nsla: { high: 7 }\n");
+    gh.files.set("octo-org/infra:CODEOWNERS", "* @octo-org/platform\n*.tf @alice @octo-org/security\n");
+    const { outcome } = await runScan();
+    expect(outcome).toMatchObject({ status: "scanned", opened: 1 });
+    const [issue] = [...issues.issues.values()];
+    expect(issue!.assignees).toEqual(["alice"]);
+    expect(issue!.body.replace(/\\/g, "")).toContain("**Owning teams (CODEOWNERS):** octo-org/security");
+    expect(issue!.body).toMatch(/\*\*Due:\*\* `\d{4}-\d{2}-\d{2}` \(SLA: 7 days\)/);
+    // GitHub's order: .github/CODEOWNERS (absent here), then CODEOWNERS, which is found.
+    expect(gh.requestsTo("GET", /^\/repos\/octo-org\/infra\/contents\/\.github(%2F|\/)CODEOWNERS$/)).toHaveLength(1);
+    expect(gh.requestsTo("GET", /^\/repos\/octo-org\/infra\/contents\/CODEOWNERS$/)).toHaveLength(1);
+    expect(gh.requestsTo("GET", /\/contents\/docs(%2F|\/)CODEOWNERS$/)).toEqual([]);
+  });
+
   it("files the issue without an assignee GitHub refuses, and counts the scan as a success at once", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     gh.setConfig("infra", "minSeverity: high\nassignees: [departed-user]\n");

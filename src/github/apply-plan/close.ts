@@ -17,6 +17,8 @@ export async function closeIssue(ctx: ActionContext, action: CloseAction): Promi
     issue_number: action.issueNumber,
     state: "closed",
     state_reason: action.reason,
+    // A suppression's close also rewrites the body: its meta marker records the exception.
+    ...(action.body !== undefined ? { body: action.body } : {}),
   });
   ctx.record.applied("closed", { fingerprint: action.fingerprint, number: action.issueNumber });
 }
