@@ -5,9 +5,9 @@
  * Keywarden line is (`docker compose run worker audit` writes into the same log pipeline).
  */
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { applyDotEnv, readSettings, SettingsError } from "../config/settings.js";
-import { createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
+import { connectOnce, createQueues, enqueueAudit, enqueueSummary } from "../jobs/queues.js";
 import { createLogger, logFormat } from "./logger.js";
 
 /** One line for the operator: plain text, or one JSON object when LOG_FORMAT=json / NODE_ENV=production. */
@@ -54,15 +54,11 @@ export async function runEnqueue(kind: EnqueueKind, argv: string[]): Promise<num
     }
     throw error;
   }
-  // Fail fast when Redis is down instead of retrying forever.
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: () => null });
-  let lastError: Error | undefined;
-  redis.on("error", (error: Error) => (lastError = error));
+  let redis: Redis;
   try {
-    await redis.connect();
+    redis = await connectOnce(settings.redisUrl);
   } catch (error) {
-    say(process.stderr, "error", `keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(lastError ?? (error as Error)).message}`);
-    redis.disconnect();
+    say(process.stderr, "error", `keywarden ${kind}: cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
     return 2;
   }
   const queues = createQueues(redis, settings.queuePrefix);

@@ -7,9 +7,9 @@
  * cannot be reached or a setting is wrong.
  */
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { applyDotEnv, readSettings, SettingsError } from "../config/settings.js";
-import { createQueues } from "../jobs/queues.js";
+import { connectOnce, createQueues } from "../jobs/queues.js";
 import { StateStore } from "../jobs/repo-state.js";
 import { STATUS_STATES, statusReport, type JobSummary, type StatusReport } from "../jobs/status-report.js";
 import { createLogger, logFormat } from "./logger.js";
@@ -111,15 +111,11 @@ export async function run(argv: string[]): Promise<number> {
     throw error;
   }
   const where = `Redis ${shownUrl(settings.redisUrl)}, prefix ${settings.queuePrefix}`;
-  // Fail fast when Redis is down instead of retrying forever.
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: () => null });
-  let lastError: Error | undefined;
-  redis.on("error", (error: Error) => (lastError = error));
+  let redis: Redis;
   try {
-    await redis.connect();
+    redis = await connectOnce(settings.redisUrl);
   } catch (error) {
-    redis.disconnect();
-    return fail(`cannot reach Redis at ${shownUrl(settings.redisUrl)}: ${(lastError ?? (error as Error)).message}`);
+    return fail(`cannot reach Redis at ${shownUrl(settings.redisUrl)}: ${(error as Error).message}`);
   }
   const queues = createQueues(redis, settings.queuePrefix);
   try {

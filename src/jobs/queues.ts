@@ -47,6 +47,23 @@ export function connectRedis(redisUrl: string): Redis {
   return new Redis(redisUrl, { maxRetriesPerRequest: null });
 }
 
+/**
+ * A connection for a one-shot command (`keywarden audit`, `summary`, `status`): it fails fast with
+ * the reason when Redis is down, instead of retrying forever as a worker's connection does.
+ */
+export async function connectOnce(redisUrl: string): Promise<Redis> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: () => null });
+  let lastError: Error | undefined;
+  redis.on("error", (error: Error) => (lastError = error));
+  try {
+    await redis.connect();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw lastError ?? (error as Error);
+  }
+}
+
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const options: QueueOptions = {
     connection,
