@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Two test files at once even on 2 cores: the process-level tests spend most of their time
+    // waiting on child processes, git and GitHub's write pacing, not on the CPU.
+    maxWorkers: 2,
   },
 });

@@ -44,7 +44,7 @@ ${table}
 "Seconds to converge" runs from the moment the fault stopped (the last restart of the worker, Redis
 back, faults switched off) or, without faults, from the push or the audit command, to the moment every
 expected finding has exactly one open issue and no job is left. Issue and comment creations are paced
-about 3 s apart (Octokit's throttling, as GitHub asks of integrations), so most of each figure is that
+about 1 s apart (Octokit's throttling, as GitHub asks of integrations), so much of each figure is that
 pacing, not recovery. A crashed worker's jobs come back once their lock (20 s in production) has
 expired and the stalled check (every half lock) has run. Under faults, the API's 5xx, 429, secondary
 rate limits and dropped connections, and git's 5xx, 429 and dropped connections, are repeated in

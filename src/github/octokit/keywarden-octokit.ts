@@ -11,7 +11,10 @@
  *   the issue or the comment. Those are repeated by the issues gateway's write path
  *   (src/github/issues-gateway/write-path.ts), which looks for the marker first.
  * - @octokit/plugin-throttling keeps pacing requests (writes 1 s apart, global across
- *   installations) and waits out rate limits: a secondary limit's `retry-after` (60 s without one)
+ *   installations; not the extra 3 s it puts between issue and comment creations: that pacing
+ *   alone made an audit filing 82 issues take 246 s (BENCHMARKS.md, bench:org), and GitHub's
+ *   content-creation limits, 80 a minute and 500 an hour per installation, are kept by the shared
+ *   Redis budget, src/jobs/write-budget.ts) and waits out rate limits: a secondary limit's `retry-after` (60 s without one)
  *   and an exhausted primary limit's `x-ratelimit-reset`. It is the one place those headers are
  *   read. A rate-limited request was refused, not applied, so any request is repeated after the
  *   wait, a create included: a duplicate is born of a write applied and then answered with an
@@ -54,7 +57,12 @@ export function waitOutRateLimit(kind: "primary" | "secondary") {
 export const KeywardenOctokit = ProbotOctokit.plugin(repeatablePostsOnly as never).defaults((options: Record<string, any>) => ({
   ...options,
   retry: { doNotRetry: DO_NOT_RETRY, ...options.retry },
-  throttle: { ...options.throttle, onRateLimit: waitOutRateLimit("primary"), onSecondaryRateLimit: waitOutRateLimit("secondary") },
+  throttle: {
+    ...options.throttle,
+    triggersNotification: () => false,
+    onRateLimit: waitOutRateLimit("primary"),
+    onSecondaryRateLimit: waitOutRateLimit("secondary"),
+  },
 }));
 
 export type InstallationOctokit = InstanceType<typeof ProbotOctokit>;
