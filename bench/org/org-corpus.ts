@@ -4,6 +4,7 @@
  * some with no Terraform at all, and a few large monorepos. Pure data, no I/O: the bench hands the
  * files to the GitHub stand-in.
  */
+import { mulberry32 } from "../prng.js";
 
 export type RepoKind = "terraform" | "root-key" | "no-terraform" | "monorepo";
 
@@ -24,17 +25,7 @@ export interface OrgSpec {
   nonCompliant: string;
 }
 
-/** mulberry32: small, seeded, good enough to pick shapes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const WORDS = ["billing", "ledger", "search", "media", "notify", "portal", "edge", "data", "auth", "queue", "batch", "cdn", "mail", "dns", "audit", "cache"];
 

@@ -1,7 +1,7 @@
 /**
  * Contracts shared by the scanner, the rules, the reports and the GitHub side.
- * `Finding` is the public shape of ../shared/design.md ("Finding (contract)"), with a few extra
- * fields that the renderers need so they never have to read the repository again.
+ * `Finding` is the public shape `keywarden scan --format json` prints (README.md, "keywarden scan"),
+ * with a few extra fields that the renderers need so they never have to read the repository again.
  */
 
 export type Severity = "HIGH" | "MEDIUM" | "LOW" | "INFO";
