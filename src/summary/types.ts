@@ -72,7 +72,8 @@ export interface SummaryInput {
   issueErrors?: readonly { repo: string; status?: number; message: string }[];
 }
 
-export interface OpenFinding {
+/** A finding's issue as the summary lists it: where it is and what it is about. */
+export interface FindingIssueRef {
   repo: string;
   number: number;
   url: string;
@@ -80,19 +81,15 @@ export interface OpenFinding {
   severity: SummarySeverity;
   file: string;
   resource: string;
+}
+
+export interface OpenFinding extends FindingIssueRef {
   createdAt: string;
   /** Whole days open at `now`. */
   ageDays: number;
 }
 
-export interface OverdueFinding {
-  repo: string;
-  number: number;
-  url: string;
-  ruleId: string;
-  severity: SummarySeverity;
-  file: string;
-  resource: string;
+export interface OverdueFinding extends FindingIssueRef {
   /** The SLA's due date, `YYYY-MM-DD`. */
   due: string;
   /** Whole days since the end of the due date (UTC). */
@@ -100,14 +97,7 @@ export interface OverdueFinding {
 }
 
 /** A suppressed finding's issue (closed as not planned) and its exception's facts. */
-export interface ExceptionIssue {
-  repo: string;
-  number: number;
-  url: string;
-  ruleId: string;
-  severity: SummarySeverity;
-  file: string;
-  resource: string;
+export interface ExceptionIssue extends FindingIssueRef {
   /** `exp:` date of the exception, `YYYY-MM-DD`. */
   expires?: string;
   /** Days until it ends (00:00 UTC of `expires`), rounded up; only on the expiring list. */
