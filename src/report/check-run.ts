@@ -84,10 +84,15 @@ function clipText(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
 }
 
-/** The one-line fix of a finding: the first sentence of its remediation, else a generic one. */
+/**
+ * The one-line fix of a finding: the first step of its remediation (the rules write the why first,
+ * then numbered steps), else its first paragraph, else a generic one.
+ */
 function oneLineFix(f: Finding): string {
-  const first = f.remediation.split(/\n\s*\n/)[0]?.replace(/\s+/g, " ").trim() ?? "";
-  return first || `Deactivate the key (status = "Inactive") or remove the resource.`;
+  const step = /^\s{0,3}1\.\s+(.+)$/m.exec(f.remediation)?.[1];
+  const first = f.remediation.split(/\n\s*\n/)[0] ?? "";
+  const line = (step ?? first).replace(/\s+/g, " ").trim();
+  return line || `Deactivate the key (status = "Inactive") or remove the resource.`;
 }
 
 function annotation(f: Finding, minSeverity: Severity): CheckAnnotation {

@@ -43,6 +43,8 @@ it("renders the seed example's check run into docs/check-run-example.md", async 
     `${ADDED}:2 failure`,
     `${ADDED}:3 failure`,
   ]);
+  expect(out.annotations[0]!.message).toMatch(/\n\nFix: Deactivate the key now: set `status = "Inactive"` on `aws_iam_access_key\.positive1`/);
+  expect(out.annotations[0]!.raw_details).toContain('+  status = "Inactive"');
   const page = [
     "# Example: the `Keywarden` check run on a pull request",
     "",
