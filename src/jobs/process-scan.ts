@@ -166,7 +166,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     if (applied.errors.length > 0) {
       throw new Error(`${applied.errors.length} issue write(s) failed in ${owner}/${repo}: ${applied.errors[0]!.message}`);
     }
-    complete = applied.deferred === 0;
+    // A dated exception (`exp:`) changes the findings without a commit: such a scan is not complete,
+    // so the nightly audit scans the repository again rather than skipping it as unchanged.
+    complete = applied.deferred === 0 && !result.suppressed.some((f) => f.suppression.expires !== undefined);
   }
 
   const state: RepoState = {

@@ -4,7 +4,8 @@
  * the child is faked. Two root keys, each with an issue; both suppressed in code with
  * `exp:` 30 days ahead → both issues closed as not planned; then one exception's date set to
  * yesterday → that key's issues reopened, each with exactly one comment saying the exception
- * expired, the other key's left closed; an audit of the same commit writes nothing more.
+ * expired, the other key's left closed; the nightly audit scans the same commit again (a dated
+ * exception makes the scan incomplete) and writes nothing more.
  */
 import { describe, expect, it } from "vitest";
 import { checkEveryScenario } from "./helpers/checks.js";
@@ -80,10 +81,12 @@ describe("keywarden serve: an expiring exception reopens its issue", () => {
       expect(issue.transitions).toHaveLength(2);
     }
 
-    // The nightly audit of the same commit (forced: scanned, not skipped as unchanged) writes nothing.
+    // The nightly audit of the same commit: scanned again, not skipped as unchanged (a dated
+    // exception changes the findings without a commit), and it writes nothing.
     const writes = gh.writes().length;
     const from = serve.lines.length;
-    await s.command(["audit", "--force"]);
+    await s.command(["audit"]);
+    expect(await serve.waitForMessage("audit queued", 20_000, from)).toMatchObject({ queued: 1, unchanged: 0 });
     const scanned = await serve.waitForMessage("repository scanned", 30_000, from);
     expect(scanned).toMatchObject({ repo: `${OWNER}/infra`, findings: 2, suppressed: 2, opened: 0, closed: 0 });
     await s.until(settled(2), 30_000, "the audit done");
