@@ -211,6 +211,7 @@ function fallbackBody(finding: Finding, target: IssueTarget, extras: IssueExtras
   return [
     `**${finding.severity}** · rule ${inlineCode(finding.ruleId)}`,
     "",
+    ...(extras.source ? [`**Repository:** ${inlineCode(extras.source.fullName)}`, ""] : []),
     `${inlineCode(finding.file.slice(0, 1000))}${link ? ` ([permalink](${link.slice(0, 4000)}))` : ""}`,
     "",
     "_(details omitted: too long for an issue body)_",
