@@ -137,7 +137,7 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
   // Its own issues; with them disabled, `issues.repository` (src/github/issue-destination.ts).
   const destination = await resolveIssueDestination(octokit, repository, config, log);
   if (!destination.file) {
-    // Creating an issue would answer 410: skip the writes, keep the record for the summary.
+    // Issues disabled and no usable central repository: skip the writes, keep the record for the summary.
     outcome.issuesDisabled = true;
   } else {
     await stage("issues");
