@@ -23,6 +23,11 @@ export interface KeywardenConfig {
   sla: Partial<Record<Severity, number>>;
   maxNewIssuesPerRun: number;
   summary: { repository?: string };
+  /**
+   * `issues.repository`: the repository (a name in the installation's own account) where findings
+   * of a repository whose issues are disabled are filed instead of being skipped.
+   */
+  issues: { repository?: string };
   audit: { includeArchived: boolean; includeForks: boolean };
 }
 
@@ -42,6 +47,7 @@ export const DEFAULT_CONFIG: Readonly<KeywardenConfig> = Object.freeze({
   sla: {},
   maxNewIssuesPerRun: 20,
   summary: {},
+  issues: {},
   audit: { includeArchived: false, includeForks: false },
 });
 
@@ -66,7 +72,7 @@ const repository = z
   .string()
   .regex(/^(?:[A-Za-z0-9-]{1,39}\/)?[A-Za-z0-9._-]{1,100}$/, "must be `repo` or `owner/repo`");
 
-const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "audit"];
+const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "issues", "audit"];
 /** Keys Probot's config loader itself understands. */
 const PASS_THROUGH = new Set(["_extends"]);
 
@@ -113,10 +119,33 @@ function section(value: unknown, key: string, problems: ConfigProblem[], known: 
 }
 
 /**
- * Parse the merged configuration object. Never throws. Unknown keys are reported (a typo such as
- * `minSeverty` would otherwise be silently ignored) and otherwise ignored.
+ * `issues.repository`: `repo`, or `owner/repo` with the installation's own account as owner (its
+ * token can write nowhere else, and findings must not leave the organization). Stored as the name.
  */
-export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: ConfigProblem[] } {
+function centralRepository(value: unknown, account: string | undefined, problems: ConfigProblem[]): string | undefined {
+  const named = scalar(repository.optional(), value, "issues.repository", undefined, problems);
+  if (named === undefined) return undefined;
+  const [owner, repo] = named.includes("/") ? named.split("/") : [undefined, named];
+  if (repo === "." || repo === "..") {
+    problems.push({ key: "issues.repository", message: `must name a repository (got ${JSON.stringify(named)}); findings of repositories with issues disabled are not filed` });
+    return undefined;
+  }
+  if (owner !== undefined && account !== undefined && owner.toLowerCase() !== account.toLowerCase()) {
+    problems.push({
+      key: "issues.repository",
+      message: `must be a repository of ${account} (got ${JSON.stringify(named)}): Keywarden files issues only in the installation's own account; write \`${repo}\` or \`${account}/${repo}\``,
+    });
+    return undefined;
+  }
+  return repo;
+}
+
+/**
+ * Parse the merged configuration object. Never throws. Unknown keys are reported (a typo such as
+ * `minSeverty` would otherwise be silently ignored) and otherwise ignored. `account` is the
+ * installation's account (the repository's owner), against which `issues.repository` is checked.
+ */
+export function parseConfig(raw: unknown, context: { account?: string } = {}): { config: KeywardenConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const d = DEFAULT_CONFIG;
   let root: Record<string, unknown> = {};
@@ -131,6 +160,7 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
 
   const labels = section(root.labels, "labels", problems, ["base", "high", "medium", "low", "info"]);
   const summary = section(root.summary, "summary", problems, ["repository"]);
+  const issues = section(root.issues, "issues", problems, ["repository"]);
   const audit = section(root.audit, "audit", problems, ["includeArchived", "includeForks"]);
   const slaSection = section(root.sla, "sla", problems, ["high", "medium", "low", "info"]);
   const sla: Partial<Record<Severity, number>> = {};
@@ -148,6 +178,7 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
   // Every listed rule unknown (a typo): filing nothing would hide findings; keep every rule on.
   if (rules && rules.length === 0 && Array.isArray(root.rules) && root.rules.length > 0) rules = undefined;
   const summaryRepository = scalar(repository.optional(), summary.repository, "summary.repository", undefined, problems);
+  const central = centralRepository(issues.repository, context.account, problems);
 
   const config: KeywardenConfig = {
     rules,
@@ -171,6 +202,7 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
       problems,
     ),
     summary: summaryRepository === undefined ? {} : { repository: summaryRepository },
+    issues: central === undefined ? {} : { repository: central },
     audit: {
       includeArchived: scalar(z.boolean({ message: "must be true or false" }), audit.includeArchived, "audit.includeArchived", d.audit.includeArchived, problems),
       includeForks: scalar(z.boolean({ message: "must be true or false" }), audit.includeForks, "audit.includeForks", d.audit.includeForks, problems),

@@ -31,7 +31,7 @@ export async function readRepoConfig(octokit: InstallationOctokit, owner: string
     log.warn({ repository: `${owner}/${repo}` }, message);
     return { ...parseConfig({}), problems: [{ key: CONFIG_PATH, message }] };
   }
-  const loaded = parseConfig(raw);
+  const loaded = parseConfig(raw, { account: owner });
   // `repository`, not `repo`: the scan job's lines already carry `repo` (pino would write it twice).
   for (const problem of loaded.problems) log.warn({ repository: `${owner}/${repo}`, key: problem.key }, `invalid configuration: ${problem.message}`);
   return loaded;

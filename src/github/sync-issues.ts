@@ -1,7 +1,8 @@
 /**
  * One repository's issues brought in line with one scan: list what the app filed, plan, apply. The
  * thin shell the scan job (and tests) call; every decision is in src/issues/plan-issues.ts, the
- * I/O in the issues gateway (./issues-gateway/).
+ * I/O in the issues gateway (./issues-gateway/). Filed centrally (`source`), the issues live in
+ * `repo` (the central repository) while permalinks, commit links and CODEOWNERS are the source's.
  */
 import type { Finding, SuppressedFinding } from "../domain/types.js";
 import type { KeywardenConfig } from "../config/repo-config.js";
@@ -9,6 +10,7 @@ import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply-plan/ind
 import { listFindingIssues } from "./issues-gateway/index.js";
 import { planIssues, type IssuePlan } from "../issues/plan-issues.js";
 import { readCodeowners } from "./read-codeowners.js";
+import { centralRefusal, type SourceRepository } from "./issue-destination.js";
 
 export interface SyncIssuesInput extends ApplyOptions {
   findings: Finding[];
@@ -21,9 +23,13 @@ export interface SyncIssuesInput extends ApplyOptions {
   unreadableFiles?: readonly string[];
   /** The scan's time: new issues' SLA due dates count from it (default: now). */
   now?: Date;
+  /** Filing in a central repository (`repo`): the scanned repository, whose issues are disabled. */
+  source?: SourceRepository;
 }
 
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
+  const { source } = input;
+  const code = source ? { owner: source.owner, repo: source.repo } : input.repo;
   // With nothing to file no duplicate is possible, so a big repository's full listing can be skipped.
   const existing = await listFindingIssues(input.octokit, input.repo, input.botLogin, {
     state: "all",
@@ -32,18 +38,25 @@ export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssueP
     fallback: input.findings.length > 0,
   });
   // Read only when asked for: most configurations never need it.
-  const codeowners = input.config.codeowners ? await readCodeowners(input.octokit, input.repo, input.scannedCommit) : undefined;
+  const codeowners = input.config.codeowners ? await readCodeowners(input.octokit, code, input.scannedCommit) : undefined;
   const plan = planIssues({
     findings: input.findings,
     suppressed: input.suppressed,
     existing,
     config: input.config,
-    target: { serverUrl: input.serverUrl, owner: input.repo.owner, repo: input.repo.repo, commitSha: input.scannedCommit },
+    target: { serverUrl: input.serverUrl, owner: code.owner, repo: code.repo, commitSha: input.scannedCommit },
+    ...(source ? { source: { id: source.id, fullName: `${source.owner}/${source.repo}` } } : {}),
     scannedCommit: input.scannedCommit,
     unreadableFiles: input.unreadableFiles,
     codeowners,
     now: input.now ?? new Date(),
   });
   const result = await applyPlan(plan, input);
-  return { plan, result };
+  if (!source) return { plan, result };
+  // A central repository that refuses the app's writes is a configuration to fix, not a failure to
+  // retry: say so once, naming the key, and record the issues as not filed (as with issues disabled).
+  const refusal = centralRefusal(result, input.repo, source);
+  if (!refusal) return { plan, result };
+  input.logger?.warn?.({ repository: `${source.owner}/${source.repo}`, key: "issues.repository", central: `${input.repo.owner}/${input.repo.repo}` }, refusal);
+  return { plan, result: { ...result, errors: [], issuesDisabled: true } };
 }

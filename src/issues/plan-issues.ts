@@ -14,6 +14,12 @@
  * | gone               | open                           | comment with the fixing commit, close completed|
  * | suppressed in code | open                           | comment citing the comment, close not planned  |
  *
+ * Filed centrally (`source`: the findings' repository has issues disabled, and `issues.repository`
+ * names where they go), the same lifecycle runs on the central repository's issues that carry the
+ * source's marker, and on no other: neither the central repository's own findings' issues nor
+ * another source's, even with the same fingerprint. A repository's own plan, likewise, never sees
+ * issues that carry a source marker.
+ *
  * Findings out of scope (rule disabled, below `minSeverity`, ignored path) are not filed, and their
  * existing issues are left untouched: the code did not change, the configuration did, so "fixed"
  * would be a lie.
@@ -22,7 +28,7 @@ import picomatch from "picomatch";
 import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../domain/types.js";
 import { readMeta, type FindingMeta } from "./marker.js";
 import { severityLabel, type KeywardenConfig } from "../config/repo-config.js";
-import { renderIssueBody, renderIssueTitle, type IssueExtras, type IssueTarget } from "./render-issue.js";
+import { renderIssueBody, renderIssueTitle, type IssueExtras, type IssueSource, type IssueTarget } from "./render-issue.js";
 import { parseCodeowners } from "./codeowners.js";
 import { encodePathSegment, inlineCode, neutralizeText } from "./neutralize.js";
 
@@ -34,6 +40,8 @@ export interface ExistingIssue {
   body: string;
   labels: string[];
   fingerprint: string;
+  /** Filed centrally: the source repository's id (its source marker). */
+  source?: number;
   /** From the meta marker, when present: lets out-of-scope issues be recognised. */
   meta?: FindingMeta;
   /** ISO 8601 (GitHub's `created_at`): the SLA's due date counts from it. */
@@ -41,7 +49,7 @@ export interface ExistingIssue {
 }
 
 export type IssueAction =
-  | { kind: "create"; fingerprint: string; severity: Severity; title: string; body: string; labels: string[]; assignees: string[] }
+  | { kind: "create"; fingerprint: string; source?: number; severity: Severity; title: string; body: string; labels: string[]; assignees: string[] }
   | { kind: "update"; fingerprint: string; issueNumber: number; body: string }
   | { kind: "reopen"; fingerprint: string; issueNumber: number; body: string; comment: string }
   | { kind: "close"; fingerprint: string; issueNumber: number; reason: "completed" | "not_planned"; comment: string; body?: string };
@@ -69,7 +77,13 @@ export interface PlanInput {
   suppressed: SuppressedFinding[];
   existing: ExistingIssue[];
   config: KeywardenConfig;
+  /** The findings' repository (permalinks, commit links): the source when filing centrally. */
   target: IssueTarget;
+  /**
+   * Filing in a central repository: the findings' repository. `existing` is then the central
+   * repository's issues; only those carrying this source's marker are this plan's.
+   */
+  source?: IssueSource;
   scannedCommit: string;
   /**
    * Files this scan could not read or parse. A finding "gone" from such a file is unknown, not
@@ -169,7 +183,7 @@ export function planIssues(input: PlanInput): IssuePlan {
   const owners = config.codeowners && input.codeowners !== undefined ? parseCodeowners(input.codeowners) : undefined;
   /** Assignees and the body's extras (due date, owning teams) of a finding's issue. */
   const routing = (finding: Finding, issue: ExistingIssue | undefined): { assignees: string[]; extras: IssueExtras } => {
-    const extras: IssueExtras = {};
+    const extras: IssueExtras = input.source ? { source: input.source } : {};
     const days = config.sla[finding.severity];
     if (days !== undefined) {
       const due = dueDate(issue ? issue.createdAt : input.now, days);
@@ -184,7 +198,8 @@ export function planIssues(input: PlanInput): IssuePlan {
     return { assignees: assignees.slice(0, MAX_ASSIGNEES), extras };
   };
 
-  const issues = primaryIssues(input.existing);
+  // Identity is (source, fingerprint): only the issues of this repository's findings are this plan's.
+  const issues = primaryIssues(input.existing.filter((i) => i.source === input.source?.id));
   const actions: IssueAction[] = [];
   const creates: Extract<IssueAction, { kind: "create" }>[] = [];
   const seen = new Set<string>();
@@ -201,8 +216,9 @@ export function planIssues(input: PlanInput): IssuePlan {
       creates.push({
         kind: "create",
         fingerprint: finding.fingerprint,
+        ...(input.source ? { source: input.source.id } : {}),
         severity: finding.severity,
-        title: renderIssueTitle(finding),
+        title: renderIssueTitle(finding, input.source),
         body: renderIssueBody(finding, target, extras),
         labels: [config.labels.base, severityLabel(config, finding.severity)],
         assignees,

@@ -7,7 +7,7 @@
 import type { Finding } from "../domain/types.js";
 import type { Control, RuleMeta } from "../rules/types.js";
 import { getRuleMeta } from "../rules/index.js";
-import { fingerprintMarker, metaMarker } from "./marker.js";
+import { fingerprintMarker, metaMarker, sourceMarker } from "./marker.js";
 import { encodePath, encodePathSegment, fencedBlock, inlineCode, neutralizeProse, neutralizeText, neutralizeTitle } from "./neutralize.js";
 
 export interface IssueTarget {
@@ -19,7 +19,18 @@ export interface IssueTarget {
   commitSha?: string;
 }
 
-/** What the body says beyond the finding itself: the SLA's due date, the owning teams. */
+/**
+ * The repository a finding comes from, when its issue is filed in a central repository
+ * (`issues.repository`) because the repository's own issues are disabled.
+ */
+export interface IssueSource {
+  /** GitHub's repository id: the issue's identity survives a rename. */
+  id: number;
+  /** `owner/name`, for readers (title, body) and the weekly summary. */
+  fullName: string;
+}
+
+/** What the body says beyond the finding itself: the SLA's due date, the owning teams, the source. */
 export interface IssueExtras {
   /** `YYYY-MM-DD` (UTC): the SLA's due date. */
   due?: string;
@@ -30,6 +41,8 @@ export interface IssueExtras {
   /** A suppressed finding's exception facts, for the weekly summary (meta marker only). */
   exceptionExpires?: string;
   exceptionReasonMissing?: boolean;
+  /** Filed centrally: the repository the finding is in. */
+  source?: IssueSource;
 }
 
 /** GitHub rejects bodies over 65,536 characters; stay clear of it. */
@@ -50,8 +63,9 @@ function lookupRuleMeta(ruleId: string): RuleMeta | undefined {
   }
 }
 
-export function renderIssueTitle(finding: Finding): string {
-  return neutralizeTitle(`${finding.title}: ${finding.resource} in ${finding.file}`);
+/** The title; filed centrally, it starts with the source repository (`[octo-org/legacy] ...`). */
+export function renderIssueTitle(finding: Finding, source?: IssueSource): string {
+  return neutralizeTitle(`${source ? `[${source.fullName}] ` : ""}${finding.title}: ${finding.resource} in ${finding.file}`);
 }
 
 /** `${serverUrl}/${owner}/${repo}/blob/${sha}/${path}#L${start}-L${end}`, or undefined without a target repo. */
@@ -98,6 +112,9 @@ function renderLocation(finding: Finding, target: IssueTarget): string {
 
 function renderExtras(extras: IssueExtras): string[] {
   const lines: string[] = [];
+  if (extras.source) {
+    lines.push(`**Repository:** ${inlineCode(extras.source.fullName)} (its issues are disabled, so Keywarden files its findings here, as \`issues.repository\` says)`, "");
+  }
   if (extras.due) {
     const sla = extras.slaDays ? ` (SLA: ${extras.slaDays} day${extras.slaDays === 1 ? "" : "s"})` : "";
     lines.push(`**Due:** ${inlineCode(extras.due)}${sla}`, "");
@@ -206,6 +223,7 @@ function fallbackBody(finding: Finding, target: IssueTarget, extras: IssueExtras
   return [
     `**${finding.severity}** · rule ${inlineCode(finding.ruleId)}`,
     "",
+    ...(extras.source ? [`**Repository:** ${inlineCode(extras.source.fullName)}`, ""] : []),
     `${inlineCode(finding.file.slice(0, 1000))}${link ? ` ([permalink](${link.slice(0, 4000)}))` : ""}`,
     "",
     "_(details omitted: too long for an issue body)_",
@@ -220,6 +238,7 @@ function markers(finding: Finding, extras: IssueExtras): string[] {
   const { fingerprint, ruleId, severity } = finding;
   return [
     fingerprintMarker(fingerprint),
+    ...(extras.source ? [sourceMarker(extras.source.id)] : []),
     metaMarker({
       fingerprint,
       ruleId,
@@ -229,6 +248,7 @@ function markers(finding: Finding, extras: IssueExtras): string[] {
       ...(extras.due ? { due: extras.due } : {}),
       ...(extras.exceptionExpires ? { exceptionExpires: extras.exceptionExpires } : {}),
       ...(extras.exceptionReasonMissing ? { exceptionReasonMissing: true } : {}),
+      ...(extras.source ? { sourceRepo: extras.source.fullName } : {}),
     }),
   ];
 }

@@ -8,6 +8,7 @@ import type { Job } from "bullmq";
 import { scanInPool } from "../scan/index.js";
 import { EmptyRepositoryError, withTerraformCheckout } from "../git/clone.js";
 import { syncIssues } from "../github/sync-issues.js";
+import { resolveIssueDestination } from "../github/issue-destination.js";
 import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
@@ -133,14 +134,17 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     fileErrors: result.errors.length,
   };
   let complete = true;
-  if (!repository.has_issues) {
-    // Creating an issue would answer 410: skip the writes, keep the record for the summary.
+  // Its own issues; with them disabled, `issues.repository` (src/github/issue-destination.ts).
+  const destination = await resolveIssueDestination(octokit, repository, config, log);
+  if (!destination.file) {
+    // Issues disabled and no usable central repository: skip the writes, keep the record for the summary.
     outcome.issuesDisabled = true;
   } else {
     await stage("issues");
     const { result: applied } = await syncIssues({
       octokit,
-      repo: { owner, repo },
+      repo: destination.repo,
+      source: destination.source,
       botLogin: await appBotLogin(deps.probot),
       budget,
       findings: result.findings,
@@ -162,7 +166,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     if (applied.errors.length > 0) {
       throw new Error(`${applied.errors.length} issue write(s) failed in ${owner}/${repo}: ${applied.errors[0]!.message}`);
     }
-    complete = applied.deferred === 0;
+    // A dated exception (`exp:`) changes the findings without a commit: such a scan is not complete,
+    // so the nightly audit scans the repository again rather than skipping it as unchanged.
+    complete = applied.deferred === 0 && !result.suppressed.some((f) => f.suppression.expires !== undefined);
   }
 
   const state: RepoState = {

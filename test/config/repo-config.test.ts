@@ -16,6 +16,7 @@ describe("parseConfig", () => {
       sla: {},
       maxNewIssuesPerRun: 20,
       summary: {},
+      issues: {},
       audit: { includeArchived: false, includeForks: false },
     });
   });
@@ -113,5 +114,36 @@ describe("parseConfig rules", () => {
     const { config, problems } = parseConfig({ sla: { high: 0, medium: "soon", urgent: 1 } });
     expect(config.sla).toEqual({});
     expect(problems.map((p) => p.key).sort()).toEqual(["sla.high", "sla.medium", "sla.urgent"]);
+  });
+});
+
+describe("parseConfig issues.repository", () => {
+  const central = (value: unknown, account = "octo-org") => parseConfig({ issues: { repository: value } }, { account });
+
+  it("takes `repo` or `owner/repo` in the installation's own account (any case), stored as the name", () => {
+    expect(central("security-findings")).toEqual({ config: expect.objectContaining({ issues: { repository: "security-findings" } }), problems: [] });
+    expect(central("Octo-Org/security-findings").config.issues).toEqual({ repository: "security-findings" });
+    expect(parseConfig({}).config.issues).toEqual({});
+  });
+
+  it("refuses another account's repository, naming the key, the account and how to write it", () => {
+    const { config, problems } = central("evil-corp/inbox");
+    expect(config.issues).toEqual({});
+    expect(problems).toEqual([
+      {
+        key: "issues.repository",
+        message: 'must be a repository of octo-org (got "evil-corp/inbox"): Keywarden files issues only in the installation\'s own account; write `inbox` or `octo-org/inbox`',
+      },
+    ]);
+  });
+
+  it("refuses what is not a repository name, and unknown keys of the section", () => {
+    for (const bad of ["a/b/c", "has space", "..", 42]) {
+      const { config, problems } = central(bad);
+      expect(config.issues, String(bad)).toEqual({});
+      expect(problems.map((p) => p.key), String(bad)).toEqual(["issues.repository"]);
+    }
+    expect(parseConfig({ issues: { repo: "x" } }).problems).toEqual([{ key: "issues.repo", message: "unknown key (known: repository); ignored" }]);
+    expect(parseConfig({ issues: "x" }).problems).toEqual([{ key: "issues", message: "must be a mapping; using the defaults" }]);
   });
 });

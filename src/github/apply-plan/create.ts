@@ -1,19 +1,25 @@
 /**
  * A new finding: file its issue. Looked for by its fingerprint marker before a repeat (the write
  * path), and filed without assignees when GitHub refuses one (not a collaborator, renamed): the
- * issue matters more than the assignment.
+ * issue matters more than the assignment. Found again by its whole identity (fingerprint and, filed
+ * centrally, source): in a central repository two sources may share a fingerprint.
  */
-import { readFingerprint } from "../../issues/marker.js";
+import { readFindingMarkers } from "../../issues/marker.js";
 import type { IssueAction } from "../../issues/plan-issues.js";
 import { findRecentKeywardenIssue, WriteFailed, type CreateOutcome } from "../issues-gateway/index.js";
 import { where, type ActionContext } from "./action-context.js";
 
 export type CreateAction = Extract<IssueAction, { kind: "create" }>;
 
+function sameIdentity(body: string, action: CreateAction): boolean {
+  const markers = readFindingMarkers(body);
+  return markers?.fingerprint === action.fingerprint && markers.source === action.source;
+}
+
 export async function createIssue(ctx: ActionContext, action: CreateAction): Promise<void> {
   const outcome: CreateOutcome<number> = {
     read: (response) => Number(response.data.number),
-    find: async () => (await findRecentKeywardenIssue(ctx.client, ctx.repo, ctx.login, (i) => readFingerprint(i.body) === action.fingerprint))?.number,
+    find: async () => (await findRecentKeywardenIssue(ctx.client, ctx.repo, ctx.login, (i) => sameIdentity(i.body, action)))?.number,
   };
   const send = (assignees: string[]) =>
     ctx.writes.create(

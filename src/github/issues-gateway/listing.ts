@@ -47,6 +47,8 @@ export interface ListedIssue {
 /** One of Keywarden's finding issues: carries a fingerprint marker (an ExistingIssue for the plan). */
 export interface FindingIssue extends ListedIssue {
   fingerprint: string;
+  /** Filed centrally: the source repository's id (its source marker). */
+  source?: number;
   meta?: FindingMeta;
 }
 

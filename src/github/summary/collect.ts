@@ -10,6 +10,11 @@
  * still open. No unfiltered fallback: the summary files no finding issue, so a missed one cannot
  * become a duplicate, and the fallback would read every issue of every clean repository.
  * One repository that cannot be read is recorded in `errors`; the others go on.
+ *
+ * Issues filed in a central repository (`issues.repository`, for repositories whose issues are
+ * disabled) carry their source's marker and name: they count under the source repository, not the
+ * one they live in. With a central repository configured, a repository whose issues are disabled
+ * (410) is not unreadable: its findings' issues are the central repository's.
  */
 import { listFindingIssues, type FindingIssue } from "../issues-gateway/index.js";
 import { describeFailure, type GitHubClient } from "../requester.js";
@@ -25,6 +30,8 @@ export interface CollectOptions {
   botLogin: string;
   /** Repositories read at once (default 4: well under GitHub's 100 concurrent requests). */
   concurrency?: number;
+  /** The organization's `issues.repository`, when set: issues-disabled repositories file there. */
+  centralRepository?: string;
 }
 
 export interface CollectError {
@@ -38,10 +45,13 @@ export interface CollectResult {
   errors: CollectError[];
 }
 
-/** The summary's record of one of Keywarden's finding issues. */
+/**
+ * The summary's record of one of Keywarden's finding issues, under the repository whose finding it
+ * is: `repo` where it lives, or for a centrally filed issue the source its meta marker names.
+ */
 export function toFindingRecord(repo: string, issue: FindingIssue): FindingIssueRecord {
   return {
-    repo,
+    repo: (issue.source !== undefined && issue.meta?.sourceRepo) || repo,
     number: issue.number,
     url: issue.url,
     state: issue.state,
@@ -81,7 +91,9 @@ export async function collectFindingIssues(
       try {
         records[i] = await collectRepository(client, ref, options.botLogin);
       } catch (error) {
-        errors.push({ repo: `${ref.owner}/${ref.repo}`, ...describe(error) });
+        const failure = describe(error);
+        if (failure.status === 410 && options.centralRepository !== undefined) continue;
+        errors.push({ repo: `${ref.owner}/${ref.repo}`, ...failure });
       }
     }
   };

@@ -5,6 +5,7 @@
 import type { WriteBudget } from "../issues-gateway/index.js";
 import type { GitHubClient } from "../requester.js";
 import { collectFindingIssues, type RepositoryRef } from "./collect.js";
+import { parseConfig } from "../../config/repo-config.js";
 import { computeSummary } from "../../summary/compute.js";
 import { postSummary, resolveSummaryRepository, type PostResult } from "./post.js";
 import { renderSummary } from "../../summary/render.js";
@@ -19,7 +20,7 @@ export interface WeeklySummaryInput {
   octokit: GitHubClient;
   /** The installation's account login (organization or user). */
   owner: string;
-  /** The account's keywarden.yml (only `summary.repository` is read here); undefined when none. */
+  /** The account's keywarden.yml (`summary.repository` and `issues.repository` are read here); undefined when none. */
   config: unknown;
   /** The repositories to report on: the installation's current repositories. */
   repositories: readonly RepositoryRef[];
@@ -70,6 +71,11 @@ export function auditRecordsFrom(
     }));
 }
 
+/** `issues.repository` of the organization's configuration, as the scans validated it (or undefined). */
+function centralRepositoryOf(config: unknown, owner: string): string | undefined {
+  return parseConfig(config, { account: owner }).config.issues.repository;
+}
+
 export async function postWeeklySummary(input: WeeklySummaryInput): Promise<WeeklySummaryResult> {
   const { octokit, owner, log } = input;
   const target = await resolveSummaryRepository(octokit, owner, input.config);
@@ -77,7 +83,7 @@ export async function postWeeklySummary(input: WeeklySummaryInput): Promise<Week
     log.info({ owner }, `weekly summary skipped for ${owner}: ${target.reason}`);
     return { posted: false, reason: target.reason };
   }
-  const { records, errors } = await collectFindingIssues(octokit, input.repositories, { botLogin: input.botLogin });
+  const { records, errors } = await collectFindingIssues(octokit, input.repositories, { botLogin: input.botLogin, centralRepository: centralRepositoryOf(input.config, owner) });
   if (errors.length > 0) log.warn({ owner, repositories: errors.map((e) => e.repo) }, "weekly summary: some repositories' issues could not be read");
   const numbers = computeSummary({
     now: input.now,
