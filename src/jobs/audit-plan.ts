@@ -58,3 +58,37 @@ export function partitionUnchanged<R extends AuditRepository>(
   }
   return { unchanged, toScan };
 }
+
+export interface ListingFreshness {
+  /** Every page of the listing was answered 304 (src/github/installations.ts). */
+  unchanged: boolean;
+  /** The earliest `Date` of the stored pages. */
+  listedAt?: string;
+}
+
+/**
+ * HEADs the listing already vouches for, so no GraphQL look-up is needed for them: the last run's
+ * listing is unchanged (every page 304: no field of any repository moved, `pushed_at` included) and
+ * the repository's last push is older than that listing (both GitHub's clock, whole seconds; a push
+ * after the listing, even within its second, would carry a `pushed_at` no earlier than the listing's
+ * `Date` and so change the page). Such a repository has not been pushed to since the last run
+ * listed it, and that run either saw its HEAD equal the recorded commit or queued its scan (the
+ * listing is stored only after the run queued its scans), so its recorded commit is its HEAD.
+ * Everything else is looked up.
+ */
+export function headsVouchedByListing<R extends AuditRepository>(
+  candidates: R[],
+  states: Map<number, RepoState>,
+  listing: ListingFreshness,
+): { heads: Map<string, string>; lookUp: R[] } {
+  const heads = new Map<string, string>();
+  const lookUp: R[] = [];
+  const listedAt = listing.unchanged && listing.listedAt ? Date.parse(listing.listedAt) : NaN;
+  for (const r of candidates) {
+    const pushedAt = r.pushed_at ? Date.parse(r.pushed_at) : NaN;
+    const recorded = states.get(r.id)?.commitSha;
+    if (recorded && pushedAt < listedAt) heads.set(r.node_id, recorded);
+    else lookUp.push(r);
+  }
+  return { heads, lookUp };
+}

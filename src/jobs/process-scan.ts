@@ -75,7 +75,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
   await stage("config");
   const octokit = await installationClient(deps.probot, installationId, log);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
-  const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
+  // An audit's scans share the organization's file, read once per run (src/github/read-config.ts).
+  const run = data.auditRunId ? { installationId, auditRunId: data.auditRunId } : undefined;
+  const { config, problems } = await readRepoConfig(octokit, owner, repo, log, run);
   if (deps.settings.maxNewIssuesPerRun !== undefined) {
     config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
   }
