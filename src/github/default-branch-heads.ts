@@ -3,7 +3,7 @@
  * repositories (GraphQL's page size), so deciding that a repository is unchanged costs at most one
  * request per 100 repositories and no clone. The queries run a few at a time (`concurrency`): they
  * are reads, sent through a client that does not pace them as writes
- * (./octokit/read-only-client.ts), and a few in flight stay far below GitHub's 100 concurrent
+ * (./octokit/lane-clients.ts), and a few in flight stay far below GitHub's 100 concurrent
  * requests.
  */
 

@@ -18,7 +18,7 @@ import { rules } from "../rules/index.js";
 import { reportAuditProgress } from "./progress.js";
 import type { WorkerDeps } from "./worker-deps.js";
 import { installationClient } from "../github/octokit/keywarden-octokit.js";
-import { readOnlyGraphqlClient } from "../github/octokit/read-only-client.js";
+import { readOnlyGraphqlClient } from "../github/octokit/lane-clients.js";
 
 export interface AuditOutcome {
   installations?: number;

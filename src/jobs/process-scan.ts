@@ -12,6 +12,7 @@ import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
 import { installationClient, mintCloneToken } from "../github/octokit/keywarden-octokit.js";
+import { labelEditClient } from "../github/octokit/lane-clients.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
@@ -142,6 +143,8 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     await stage("issues");
     const { result: applied } = await syncIssues({
       octokit,
+      // Label edits in their own 1 s queue, never between this installation's issue writes.
+      labelClient: await labelEditClient(octokit, installationId),
       repo: { owner, repo },
       botLogin: await appBotLogin(deps.probot),
       budget,

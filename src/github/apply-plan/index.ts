@@ -29,6 +29,11 @@ export type ApplyLogger = WriteLogger;
 
 export interface ApplyOptions {
   octokit: GitHubClient;
+  /**
+   * Sends the label edits after the creates (default: `octokit`). The scan job passes one with its
+   * own write queue (src/github/octokit/lane-clients.ts), so they never delay another issue.
+   */
+  labelClient?: GitHubClient;
   repo: RepoRef;
   /** The app's bot login, `SLUG[bot]`: only its issues and comments are Keywarden's. */
   botLogin: string;
@@ -114,6 +119,8 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     }
     if (stop) break;
   }
-  await styleCreatedLabels(client, repo, writes, labelsOfCreated(plan, record.snapshot()), record);
+  const labelClient = options.labelClient ?? client;
+  const labelWrites = labelClient === client ? writes : new WritePath({ client: labelClient, budget: options.budget, sleep: options.sleep, retry: options.retryPolicy, logger });
+  await styleCreatedLabels(labelClient, repo, labelWrites, labelsOfCreated(plan, record.snapshot()), record);
   return record.snapshot();
 }

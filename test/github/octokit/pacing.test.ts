@@ -11,7 +11,7 @@ import { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fetchDefaultBranchHeads } from "../../../src/github/default-branch-heads.js";
 import { installationClient, KeywardenOctokit } from "../../../src/github/octokit/keywarden-octokit.js";
-import { readOnlyGraphqlClient } from "../../../src/github/octokit/read-only-client.js";
+import { labelEditClient, readOnlyGraphqlClient } from "../../../src/github/octokit/lane-clients.js";
 import { GITHUB_API, installationTokenReply, labelReply } from "../../helpers/github-nock.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../../helpers/probot.js";
 
@@ -47,6 +47,12 @@ beforeEach(() => {
       const body = (await request.json()) as { name: string };
       record(body.name);
       return [201, labelReply({ owner: "o", repo: "r", name: body.name })];
+    })
+    .patch(/^\/repos\/[^/]+\/[^/]+\/labels\/[^/]+$/)
+    .reply(async (request: Request) => {
+      const name = decodeURIComponent(new URL(request.url).pathname.split("/").at(-1)!);
+      record(`edit ${name}`);
+      return [200, labelReply({ owner: "o", repo: "r", name })];
     })
     .post("/graphql")
     .reply(async (request: Request) => {
@@ -88,6 +94,23 @@ describe("write pacing", () => {
     expect(heads.size).toBe(250);
     expect(arrivals.filter((a) => a.startsWith("graphql")).sort()).toEqual(["graphql R_0", "graphql R_100", "graphql R_200"]);
     expect(arrivals.at(-1)).toBe("w2");
+  });
+});
+
+describe("label edits", () => {
+  it("wait only for each other, not behind the installation's issue writes", async () => {
+    const probot = productionProbot();
+    const octokit = await installationClient(probot, 802, log);
+    const labels = await labelEditClient(octokit, 802);
+    const edit = (name: string) => labels.request("PATCH /repos/{owner}/{repo}/labels/{name}", { owner: "o", repo: "r", name, color: "5319e7" });
+    const sent = Promise.all([label(octokit, "w1"), label(octokit, "w2")]);
+    await arrived("w1");
+    // Two edits queued while w2 waits for its second: the first goes at once, the second after it.
+    const edits = Promise.all([edit("keywarden"), edit("severity:high")]);
+    await arrived("edit keywarden");
+    await Promise.all([sent, edits]);
+    expect(arrivals.indexOf("edit keywarden")).toBeLessThan(arrivals.indexOf("w2"));
+    expect(arrivals.indexOf("edit keywarden")).toBeLessThan(arrivals.indexOf("edit severity:high"));
   });
 });
 
