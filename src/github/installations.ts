@@ -45,8 +45,6 @@ export interface InstallationListing {
   repositories: AuditRepository[];
   /** Every page was answered 304: the list is, field by field, the one the last run stored. */
   unchanged: boolean;
-  /** The earliest `Date` of the stored pages, when `unchanged`. */
-  listedAt?: string;
   /** The pages to store once the run has acted on them (see `ListingStore`). */
   pages: ListedPage[];
 }
@@ -62,8 +60,8 @@ function auditFields(r: AuditRepository): AuditRepository {
  * The installation's repositories, every page asked for with the ETag the last run stored
  * (`If-None-Match`): GitHub answers an unchanged page 304, which costs no rate limit, and the stored
  * page stands in for it. A page's ETag covers its whole body (every repository's fields, `pushed_at`
- * included, and `total_count`), so "every page 304" means nothing the audit reads has changed, and
- * no repository of the list has been pushed to since. Without a store every page is read afresh.
+ * included, and `total_count`), so "every page 304" means nothing the audit reads has changed.
+ * Without a store every page is read afresh.
  */
 export async function listInstallationRepositories(octokit: InstallationOctokit, stored: ListedPage[] | undefined): Promise<InstallationListing> {
   const pages: ListedPage[] = [];
@@ -93,12 +91,9 @@ export async function listInstallationRepositories(octokit: InstallationOctokit,
   }
   // Fewer pages than stored is a change too (repositories removed from the installation).
   if (stored && stored.length !== pages.length) unchanged = false;
-  const repositories = pages.flatMap((p) => p.repositories);
-  const dates = pages.map((p) => Date.parse(p.date)).filter(Number.isFinite);
   return {
-    repositories,
+    repositories: pages.flatMap((p) => p.repositories),
     unchanged,
-    ...(unchanged && dates.length === pages.length ? { listedAt: new Date(Math.min(...dates)).toISOString() } : {}),
     // A page without an ETag cannot be asked for conditionally: such a listing is not stored.
     pages: pages.every((p) => p.etag) ? pages : [],
   };

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RepoState } from "./repo-state.js";
-import type { AuditRepository } from "../github/installations.js";
+import type { AuditRepository, ListedPage } from "../github/installations.js";
 
 export type { AuditRepository } from "../github/installations.js";
 
@@ -59,35 +59,33 @@ export function partitionUnchanged<R extends AuditRepository>(
   return { unchanged, toScan };
 }
 
-export interface ListingFreshness {
-  /** Every page of the listing was answered 304 (src/github/installations.ts). */
-  unchanged: boolean;
-  /** The earliest `Date` of the stored pages. */
-  listedAt?: string;
-}
-
 /**
- * HEADs the listing already vouches for, so no GraphQL look-up is needed for them: the last run's
- * listing is unchanged (every page 304: no field of any repository moved, `pushed_at` included) and
- * the repository's last push is older than that listing (both GitHub's clock, whole seconds; a push
- * after the listing, even within its second, would carry a `pushed_at` no earlier than the listing's
- * `Date` and so change the page). Such a repository has not been pushed to since the last run
- * listed it, and that run either saw its HEAD equal the recorded commit or queued its scan (the
- * listing is stored only after the run queued its scans), so its recorded commit is its HEAD.
- * Everything else is looked up.
+ * HEADs the last run's listing vouches for, so no GraphQL look-up is needed for them: a repository
+ * whose `pushed_at` is the same as in the listing the last run stored, and older than that listing's
+ * `Date` (both GitHub's clock, whole seconds). A push after that listing, even within its second,
+ * would carry a `pushed_at` no earlier than the listing's `Date`, so the same `pushed_at` means no
+ * push since; and that run either saw the HEAD equal the recorded commit or queued the scan that
+ * recorded it (the listing is stored only after the run queued its scans), so the recorded commit is
+ * the HEAD. This holds per repository whatever else changed in the listing (Keywarden's own issues
+ * change `open_issues_count`, and so the page's ETag). Everything else is looked up.
  */
 export function headsVouchedByListing<R extends AuditRepository>(
   candidates: R[],
   states: Map<number, RepoState>,
-  listing: ListingFreshness,
+  stored: readonly ListedPage[] | undefined,
 ): { heads: Map<string, string>; lookUp: R[] } {
+  const before = new Map<number, { pushedAt: string | null | undefined; listedAt: number }>();
+  for (const page of stored ?? []) {
+    const listedAt = Date.parse(page.date);
+    for (const r of page.repositories) before.set(r.id, { pushedAt: r.pushed_at, listedAt });
+  }
   const heads = new Map<string, string>();
   const lookUp: R[] = [];
-  const listedAt = listing.unchanged && listing.listedAt ? Date.parse(listing.listedAt) : NaN;
   for (const r of candidates) {
-    const pushedAt = r.pushed_at ? Date.parse(r.pushed_at) : NaN;
+    const then = before.get(r.id);
     const recorded = states.get(r.id)?.commitSha;
-    if (recorded && pushedAt < listedAt) heads.set(r.node_id, recorded);
+    const samePush = r.pushed_at && then?.pushedAt === r.pushed_at && Date.parse(r.pushed_at) < then.listedAt;
+    if (recorded && samePush) heads.set(r.node_id, recorded);
     else lookUp.push(r);
   }
   return { heads, lookUp };

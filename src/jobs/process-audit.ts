@@ -4,7 +4,7 @@
  * included; each page asked for with the last run's ETag, so an unchanged page is a free 304),
  * skips archived repositories and forks unless configured, skips repositories whose
  * default-branch HEAD and rule set are unchanged since their last complete scan (HEADs looked up
- * in GraphQL batches, or vouched for by an unchanged listing: ./audit-plan.ts), and queues a scan
+ * in GraphQL batches, or vouched for by an unchanged `pushed_at`: ./audit-plan.ts), and queues a scan
  * job for each of the rest. Scans run as separate jobs so one slow or failing repository delays
  * nothing else; each records its own outcome in the run's totals.
  */
@@ -39,7 +39,8 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   const log = deps.log.child({ installation: installationId });
   const octokit = await installationClient(deps.probot, installationId, log);
   const listings = deps.state.listing(installationId);
-  const listing = await listInstallationRepositories(octokit, job.data.force ? undefined : await listings.get());
+  const stored = job.data.force ? undefined : await listings.get();
+  const listing = await listInstallationRepositories(octokit, stored);
   const { repositories } = listing;
   const runId = job.data.runId ?? `${installationId}-${job.id}`;
   const owner = repositories[0]?.owner.login;
@@ -54,7 +55,7 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   const states = await deps.state.getRepos(selection.include.map((r) => r.id));
   // A forced audit (the summary's "re-scan now") scans everything; otherwise ask GitHub for HEADs.
   const candidates = job.data.force ? [] : headCandidates(selection.include, states, ruleSet);
-  const { heads, lookUp } = headsVouchedByListing(candidates, states, listing);
+  const { heads, lookUp } = headsVouchedByListing(candidates, states, stored);
   if (lookUp.length > 0) {
     const looked = await fetchDefaultBranchHeads(await readOnlyGraphqlClient(octokit, installationId), lookUp.map((r) => r.node_id));
     for (const [nodeId, head] of looked) if (head !== undefined) heads.set(nodeId, head);
