@@ -21,6 +21,8 @@ export interface OrgSpec {
   seed: number;
   /** Files in each monorepo (half of them Terraform). */
   monorepoFiles: number;
+  /** How many monorepos (default: one per 200 repositories, at least 2). */
+  monorepos?: number;
   /** The seed example's non-compliant Terraform (one `Active` root key, two findings). */
   nonCompliant: string;
 }
@@ -88,7 +90,7 @@ function otherFiles(files: Record<string, string>, count: number, offset = 0): v
 /** The organization: deterministic for a seed and size. */
 export function generateOrg(spec: OrgSpec): OrgRepo[] {
   const rand = prng(spec.seed);
-  const monorepos = Math.max(2, Math.round(spec.repos / 200));
+  const monorepos = spec.monorepos ?? Math.max(2, Math.round(spec.repos / 200));
   const rootKeys = Math.max(2, Math.round(spec.repos * 0.04));
   const noTerraform = Math.round(spec.repos * 0.12);
   const repos: OrgRepo[] = [];

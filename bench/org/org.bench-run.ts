@@ -7,7 +7,8 @@
  * TypeScript under test/, which tsc does not compile; this file is excluded from tsc (tsconfig.json)
  * and asserts nothing about speed: it measures, prints, and writes its section of BENCHMARKS.md.
  *
- * BENCH_ORG_SIZES=100,1000 (default 100), BENCH_ORG_MONOREPO_FILES (default 2000),
+ * BENCH_ORG_SIZES=100,1000 (default 100), BENCH_ORG_MONOREPO_FILES (default 2000), BENCH_ORG_MONOREPOS
+ * (how many; default one per 200 repositories, at least 2),
  * BENCH_ORG_PUSHES (default 20), BENCH_ORG_NAIVE_SAMPLE (default 10), BENCH_ORG_WRITE=0 to only print,
  * BENCH_ORG_OUT_DIR (where BENCHMARKS.md and bench/.org-results/ are written; default this tree),
  * BENCH_ORG_CHILD_ENV="NAME=value,..." (more environment for the keywarden children).
@@ -32,6 +33,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = process.env.BENCH_ORG_OUT_DIR ?? ROOT;
 const SIZES = (process.env.BENCH_ORG_SIZES ?? "100").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
 const MONOREPO_FILES = Number(process.env.BENCH_ORG_MONOREPO_FILES ?? 2000);
+const MONOREPOS = process.env.BENCH_ORG_MONOREPOS ? Number(process.env.BENCH_ORG_MONOREPOS) : undefined;
 const PUSHES = Number(process.env.BENCH_ORG_PUSHES ?? 20);
 const NAIVE_SAMPLE = Number(process.env.BENCH_ORG_NAIVE_SAMPLE ?? 10);
 const CONCURRENCY = 4; // KEYWARDEN_SCAN_CONCURRENCY's default, which the bench leaves as it is
@@ -185,7 +187,7 @@ async function measureSize(size: number): Promise<SizeResult> {
     };
   };
   try {
-    const org = generateOrg({ repos: size, seed: SEED + size, monorepoFiles: MONOREPO_FILES, nonCompliant: NON_COMPLIANT });
+    const org = generateOrg({ repos: size, seed: SEED + size, monorepoFiles: MONOREPO_FILES, monorepos: MONOREPOS, nonCompliant: NON_COMPLIANT });
     const bytesServed = () => org.reduce((sum, repo) => sum + gh.gitStats(repo.name).bytesServed, 0);
     const setupStart = now();
     await pool(org, 4, async (repo) => void (await gh.createRepo(repo.name, { files: repo.files })));

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RepoState } from "./repo-state.js";
-import type { AuditRepository } from "../github/installations.js";
+import type { AuditRepository, ListedPage } from "../github/installations.js";
 
 export type { AuditRepository } from "../github/installations.js";
 
@@ -57,4 +57,36 @@ export function partitionUnchanged<R extends AuditRepository>(
     else toScan.push(r);
   }
   return { unchanged, toScan };
+}
+
+/**
+ * HEADs the last run's listing vouches for, so no GraphQL look-up is needed for them: a repository
+ * whose `pushed_at` is the same as in the listing the last run stored, and older than that listing's
+ * `Date` (both GitHub's clock, whole seconds). A push after that listing, even within its second,
+ * would carry a `pushed_at` no earlier than the listing's `Date`, so the same `pushed_at` means no
+ * push since; and that run either saw the HEAD equal the recorded commit or queued the scan that
+ * recorded it (the listing is stored only after the run queued its scans), so the recorded commit is
+ * the HEAD. This holds per repository whatever else changed in the listing (Keywarden's own issues
+ * change `open_issues_count`, and so the page's ETag). Everything else is looked up.
+ */
+export function headsVouchedByListing<R extends AuditRepository>(
+  candidates: R[],
+  states: Map<number, RepoState>,
+  stored: readonly ListedPage[] | undefined,
+): { heads: Map<string, string>; lookUp: R[] } {
+  const before = new Map<number, { pushedAt: string | null | undefined; listedAt: number }>();
+  for (const page of stored ?? []) {
+    const listedAt = Date.parse(page.date);
+    for (const r of page.repositories) before.set(r.id, { pushedAt: r.pushed_at, listedAt });
+  }
+  const heads = new Map<string, string>();
+  const lookUp: R[] = [];
+  for (const r of candidates) {
+    const then = before.get(r.id);
+    const recorded = states.get(r.id)?.commitSha;
+    const samePush = r.pushed_at && then?.pushedAt === r.pushed_at && Date.parse(r.pushed_at) < then.listedAt;
+    if (recorded && samePush) heads.set(r.node_id, recorded);
+    else lookUp.push(r);
+  }
+  return { heads, lookUp };
 }

@@ -13,6 +13,7 @@ import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
 import { installationClient, mintCloneToken } from "../github/octokit/keywarden-octokit.js";
+import { labelEditClient } from "../github/octokit/lane-clients.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
@@ -76,7 +77,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
   await stage("config");
   const octokit = await installationClient(deps.probot, installationId, log);
   const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
-  const { config, problems } = await readRepoConfig(octokit, owner, repo, log);
+  // An audit's scans share the organization's file, read once per run (src/github/read-config.ts).
+  const run = data.auditRunId ? { installationId, auditRunId: data.auditRunId } : undefined;
+  const { config, problems } = await readRepoConfig(octokit, owner, repo, log, run);
   if (deps.settings.maxNewIssuesPerRun !== undefined) {
     config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
   }
@@ -143,6 +146,8 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     await stage("issues");
     const { result: applied } = await syncIssues({
       octokit,
+      // Label edits in their own 1 s queue, never between this installation's issue writes.
+      labelClient: await labelEditClient(octokit, installationId),
       repo: destination.repo,
       source: destination.source,
       botLogin: await appBotLogin(deps.probot),

@@ -5,6 +5,8 @@
  */
 import type { Redis } from "ioredis";
 import type { AuditRunTotals } from "../summary/types.js";
+import type { ListingStore } from "../github/installations.js";
+import { listingStore } from "./listing-store.js";
 
 export type RepoStatus = "scanned" | "unchanged" | "failed" | "skipped";
 
@@ -132,5 +134,10 @@ export class StateStore {
       }
     } while (cursor !== "0");
     return [...ids].sort((a, b) => a - b);
+  }
+
+  /** The last audit's listing of the installation's repositories (./listing-store.ts). */
+  listing(installationId: number): ListingStore {
+    return listingStore(this.redis, this.prefix, installationId);
   }
 }

@@ -76,11 +76,34 @@ describe("issue lifecycle", () => {
     expect(a).toMatchObject({ title: renderIssueTitle(A), body: renderIssueBody(A, target(SHA1)), labels: ["keywarden", "severity:high"] });
     expect(b).toMatchObject({ labels: ["keywarden", "severity:medium"] });
     expect(a!.user.login).toBe("keywarden[bot]");
-    // Labels created first, with colour and description.
-    const labelPosts = gh.writes().filter((w) => w.path.endsWith("/labels"));
-    expect(labelPosts.map((w) => w.body.name).sort()).toEqual(["keywarden", "severity:high", "severity:medium"]);
-    expect(labelPosts.every((w) => /^[0-9a-f]{6}$/.test(w.body.color) && w.body.description)).toBe(true);
-    expect(gh.writes().findIndex((w) => w.path.endsWith("/issues"))).toBeGreaterThan(gh.writes().findIndex((w) => w.path.endsWith("/labels")));
+    // No label request before the issues: GitHub created the labels (grey) when the issues named them.
+    const firstLabelRequest = gh.requests.findIndex((r) => /\/labels(\/|$)/.test(r.path));
+    const lastCreate = gh.requests.findLastIndex((r) => r.method === "POST" && r.path.endsWith("/issues"));
+    expect(firstLabelRequest).toBeGreaterThan(lastCreate);
+    expect(gh.writes().filter((w) => w.method === "POST" && w.path.endsWith("/labels"))).toEqual([]);
+    // Then each got Keywarden's colour and description, once.
+    const styled = gh.writes().filter((w) => w.method === "PATCH" && /\/labels\//.test(w.path));
+    expect(styled.map((w) => decodeURIComponent(w.path.split("/labels/")[1]!)).sort()).toEqual(["keywarden", "severity:high", "severity:medium"]);
+    expect(gh.labels.get("keywarden")).toEqual({ color: "5319e7", description: "Found by Keywarden: AWS root-user access key in Terraform" });
+    expect(gh.labels.get("severity:high")).toMatchObject({ color: "b60205" });
+    expect(result.writes).toBe(2 + 3);
+  });
+
+  it("never recolours a label someone chose, and styles a new one only once", async () => {
+    gh.labels.set("keywarden", { color: "00ff00", description: null }); // a person's colour
+    await scan(SHA1, [A]);
+    expect(gh.labels.get("keywarden")).toEqual({ color: "00ff00", description: null });
+    expect(gh.labels.get("severity:high")).toMatchObject({ color: "b60205" });
+    const patches = () => gh.writes().filter((w) => w.method === "PATCH" && /\/labels\//.test(w.path));
+    expect(patches()).toHaveLength(1);
+    // A later create reads the labels again (they are no longer as GitHub made them) and writes none.
+    await scan(SHA2, [A, B]);
+    expect(patches().map((w) => decodeURIComponent(w.path.split("/labels/")[1]!))).toEqual(["severity:high", "severity:medium"]);
+    expect(gh.labels.get("keywarden")).toEqual({ color: "00ff00", description: null });
+    // A scan that files nothing asks nothing of labels.
+    const requests = gh.requests.length;
+    await scan(SHA3, [A, B]);
+    expect(gh.requests.slice(requests).filter((r) => /\/labels/.test(r.path))).toEqual([]);
   });
 
   it("a second scan of the same code writes nothing", async () => {
@@ -240,7 +263,7 @@ describe("write failures", () => {
     expect(result.errors).toEqual([]);
     expect(result.closed).toHaveLength(1);
     expect(sleeps).toEqual([]);
-    expect(gh.writes().filter((w) => w.method === "PATCH")).toHaveLength(3);
+    expect(gh.writes().filter((w) => w.method === "PATCH" && w.path.includes("/issues/"))).toHaveLength(3);
   });
 
   it("stops at a plain 403 (permission gone) and leaves the rest for a later run instead of repeating it", async () => {
@@ -269,14 +292,16 @@ describe("write failures", () => {
 
   it("a write cap defers the rest to the next run", async () => {
     const many = Array.from({ length: 5 }, (_, i) => finding({ fingerprint: `eeee000${i}eeee0000`, file: `m${i}.tf` }));
-    const budget = createLocalWriteBudget(2 + 2); // two labels, two issues
+    const budget = createLocalWriteBudget(3); // issues first; nothing left for the labels' colours
     const { result } = await scan(SHA1, many, { budget });
-    expect(result.created).toHaveLength(2);
-    expect(result.deferred).toBe(3);
+    expect(result.created).toHaveLength(3);
+    expect(result.deferred).toBe(2);
     expect(budget.remaining).toBe(0);
     // The next run, with a fresh budget, files the rest and nothing twice.
     const next = await scan(SHA1, many);
-    expect(next.result.created).toHaveLength(3);
+    expect(next.result.created).toHaveLength(2);
+    // Still as GitHub made them, so that run gave the labels their colour.
+    expect(gh.labels.get("keywarden")).toMatchObject({ color: "5319e7" });
     expect(gh.issues.size).toBe(5);
   });
 

@@ -48,3 +48,54 @@ describe("readRepoConfig", () => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 });
+
+describe("the organization's file within an audit run", () => {
+  const ORG = "/repos/acme/.github/contents/.github%2Fkeywarden.yml";
+  const own = (repo: string) => `/repos/acme/${repo}/contents/.github%2Fkeywarden.yml`;
+  const raw = { "content-type": "application/vnd.github.raw; charset=utf-8" };
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(pending, "every expected request was made").toEqual([]);
+  });
+
+  it("is read once per run for the repositories without a file of their own; each still asks for its own", async () => {
+    const octokit = new TestOctokit({ auth: "t" });
+    const log = captureLog().logger;
+    const run = { installationId: 9, auditRunId: "9-run-1" };
+    nock(GITHUB_API).get(own("a")).reply(404, errorReply(404, "Not Found")).get(own("b")).reply(404, errorReply(404, "Not Found"));
+    nock(GITHUB_API).get(ORG).once().reply(200, "minSeverity: high\n", raw);
+    const a = await readRepoConfig(octokit, "acme", "a", log, run);
+    const b = await readRepoConfig(octokit, "acme", "b", log, run);
+    expect([a.config.minSeverity, b.config.minSeverity]).toEqual(["HIGH", "HIGH"]);
+    // Each gets its own copy: the scan job adjusts what it is given.
+    a.config.maxNewIssuesPerRun = 1;
+    expect(b.config.maxNewIssuesPerRun).not.toBe(1);
+  });
+
+  it("is read again by the next run and by a push scan: a change reaches them", async () => {
+    const octokit = new TestOctokit({ auth: "t" });
+    const log = captureLog().logger;
+    nock(GITHUB_API).get(own("a")).reply(404, errorReply(404, "Not Found")).get(ORG).reply(200, "minSeverity: high\n", raw);
+    expect((await readRepoConfig(octokit, "acme", "a", log, { installationId: 9, auditRunId: "9-run-2" })).config.minSeverity).toBe("HIGH");
+    nock(GITHUB_API).get(own("a")).reply(404, errorReply(404, "Not Found")).get(ORG).reply(200, "minSeverity: low\n", raw);
+    expect((await readRepoConfig(octokit, "acme", "a", log, { installationId: 9, auditRunId: "9-run-3" })).config.minSeverity).toBe("LOW");
+    // A push scan: Probot's own fallback, no sharing.
+    nock(GITHUB_API).get(own("a")).reply(404, errorReply(404, "Not Found")).get(ORG).reply(200, "minSeverity: medium\n", raw);
+    expect((await readRepoConfig(octokit, "acme", "a", log)).config.minSeverity).toBe("MEDIUM");
+  });
+
+  it("reads a repository's own file as before, and does not keep a failed read of the organization's", async () => {
+    const octokit = new TestOctokit({ auth: "t" });
+    const log = captureLog().logger;
+    const run = { installationId: 9, auditRunId: "9-run-4" };
+    nock(GITHUB_API).get(own("c")).times(2).reply(200, "minSeverity: low\n", raw);
+    expect((await readRepoConfig(octokit, "acme", "c", log, run)).config.minSeverity).toBe("LOW");
+    nock(GITHUB_API).get(own("d")).times(2).reply(404, errorReply(404, "Not Found"));
+    nock(GITHUB_API).get(ORG).times(4).reply(500, errorReply(500, "Server Error")).get(ORG).reply(200, "minSeverity: high\n", raw);
+    await expect(readRepoConfig(octokit, "acme", "d", log, run)).rejects.toMatchObject({ status: 500 });
+    expect((await readRepoConfig(octokit, "acme", "d", log, run)).config.minSeverity).toBe("HIGH");
+  });
+});

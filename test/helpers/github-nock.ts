@@ -399,6 +399,13 @@ export class FakeGitHubRepo {
         ? [200, labelReply({ owner: this.owner, repo: this.repo, api: this.api, name: m[1]!, ...label })]
         : [404, errorReply(404, "Not Found")];
     }
+    if ((m = /^\/labels\/(.+)$/.exec(rest)) && method === "PATCH") {
+      const label = this.labels.get(m[1]!);
+      if (!label) return [404, errorReply(404, "Not Found")];
+      if (typeof body.color === "string") label.color = body.color;
+      if (body.description !== undefined) label.description = body.description;
+      return [200, labelReply({ owner: this.owner, repo: this.repo, api: this.api, name: m[1]!, ...label })];
+    }
     if (rest === "/labels" && method === "POST") {
       if (this.labels.has(body.name)) return [422, validationErrorReply("Label", "already_exists", "name")];
       this.labels.set(body.name, { color: body.color ?? "ededed", description: body.description ?? null });

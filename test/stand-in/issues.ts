@@ -125,6 +125,17 @@ export class IssueStore {
     return label;
   }
 
+  /** `PATCH /labels/{name}`: colour and description (the name stays). */
+  updateLabel(label: StoredLabel, fields: { color?: unknown; description?: unknown }): StoredLabel {
+    if (fields.color !== undefined) {
+      const color = typeof fields.color === "string" ? fields.color.replace(/^#/, "") : "";
+      if (!/^[0-9a-fA-F]{6}$/.test(color)) throw new ValidationError(validationJson("Label", "invalid", "color"));
+      label.color = color;
+    }
+    if (fields.description !== undefined) label.description = typeof fields.description === "string" ? fields.description : null;
+    return label;
+  }
+
   /** Names as GitHub stores them: existing labels keep their case, unknown ones are created grey. */
   private useLabels(names: string[]): string[] {
     return [...new Set(names)].map((name) => (this.label(name) ?? this.createLabel({ name })).name);

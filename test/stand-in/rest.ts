@@ -11,7 +11,7 @@
  * Installation token: GET /installation/repositories, GET /repos/{o}/{r} (also reachable as
  *   /repositories/{id}, which is where GitHub's Link headers point), GET contents (raw media type or
  *   JSON, any `ref`), GET/POST issues, GET/PATCH issues/{n}, GET/POST issues/{n}/comments,
- *   GET/POST labels, GET labels/{name}.
+ *   GET/POST labels, GET/PATCH labels/{name}.
  */
 import { installationTokenReply } from "../helpers/github-nock.js";
 import type { IssuedToken, Permissions } from "./auth.js";
@@ -223,6 +223,12 @@ async function repoRoutes(world: World, r: RestRequest, token: IssuedToken, repo
   if (resource === "labels" && id !== undefined && rest.length === 2 && method === "GET") {
     const label = store.label(id);
     return need("issues", "read") ?? (label ? reply(200, store.labelJson(label)) : notFound());
+  }
+  if (resource === "labels" && id !== undefined && rest.length === 2 && method === "PATCH") {
+    const refused = need("issues", "write") ?? writable();
+    if (refused) return refused;
+    const label = store.label(id);
+    return label ? reply(200, store.labelJson(store.updateLabel(label, r.body ?? {}))) : notFound();
   }
   return notFound();
 }

@@ -1,7 +1,8 @@
 /**
  * Carry out an IssuePlan through the issues gateway's write path, action by action: one module per
- * action kind (./create.ts, ./update.ts, ./reopen.ts, ./close.ts), the labels before the first
- * create (./labels.ts), the result in one recorder (./result.ts).
+ * action kind (./create.ts, ./update.ts, ./reopen.ts, ./close.ts), the colour of labels the creates
+ * made after every action (./labels.ts: GitHub creates a missing label when an issue names it, so no
+ * label request delays the first issue), the result in one recorder (./result.ts).
  *
  * - Every action reserves its writes first (a create or an edit 1, a close or a reopen 2: a comment
  *   and an edit) from the budget the caller shares across repositories; what does not fit is
@@ -17,7 +18,7 @@ import { failureOf, WritePath, type CreateRetryPolicy, type WriteBudget, type Wr
 import type { ActionContext } from "./action-context.js";
 import { closeIssue } from "./close.js";
 import { createIssue } from "./create.js";
-import { ensureLabels } from "./labels.js";
+import { styleCreatedLabels } from "./labels.js";
 import { reopenIssue } from "./reopen.js";
 import { ApplyRecorder, type ApplyResult } from "./result.js";
 import { updateIssue } from "./update.js";
@@ -28,6 +29,11 @@ export type ApplyLogger = WriteLogger;
 
 export interface ApplyOptions {
   octokit: GitHubClient;
+  /**
+   * Sends the label edits after the creates (default: `octokit`). The scan job passes one with its
+   * own write queue (src/github/octokit/lane-clients.ts), so they never delay another issue.
+   */
+  labelClient?: GitHubClient;
   repo: RepoRef;
   /** The app's bot login, `SLUG[bot]`: only its issues and comments are Keywarden's. */
   botLogin: string;
@@ -79,13 +85,19 @@ function recordFailure(record: ApplyRecorder, action: IssueAction, failure: Requ
   return false;
 }
 
+/** The plan's label definitions that an issue filed by this run named (only those can be new). */
+function labelsOfCreated(plan: IssuePlan, result: ApplyResult): IssuePlan["labels"] {
+  const created = new Set(result.created.map((c) => c.fingerprint));
+  const named = new Set(plan.actions.flatMap((a) => (a.kind === "create" && created.has(a.fingerprint) ? a.labels : [])));
+  return plan.labels.filter((l) => named.has(l.name));
+}
+
 export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise<ApplyResult> {
   const { octokit: client, repo, botLogin: login, logger } = options;
   // `repository`, not `repo`: a job's logger already binds `repo`, and pino would write it twice.
   const where = { repository: `${repo.owner}/${repo.repo}` };
   const record = new ApplyRecorder(plan.deferred);
   const writes = new WritePath({ client, budget: options.budget, sleep: options.sleep, retry: options.retryPolicy, logger });
-  let labelsEnsured = false;
   const { actions } = plan;
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i]!;
@@ -98,10 +110,6 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     }
     let stop = false;
     try {
-      if (action.kind === "create" && !labelsEnsured) {
-        labelsEnsured = true;
-        await ensureLabels(client, repo, writes, plan.labels, record);
-      }
       await runAction({ client, repo, login, writes: reservation, record }, action);
     } catch (error) {
       stop = recordFailure(record, action, failureOf(error), remaining, (msg) => logger?.warn?.(where, msg));
@@ -111,5 +119,8 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     }
     if (stop) break;
   }
+  const labelClient = options.labelClient ?? client;
+  const labelWrites = labelClient === client ? writes : new WritePath({ client: labelClient, budget: options.budget, sleep: options.sleep, retry: options.retryPolicy, logger });
+  await styleCreatedLabels(labelClient, repo, labelWrites, labelsOfCreated(plan, record.snapshot()), record);
   return record.snapshot();
 }

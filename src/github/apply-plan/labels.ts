@@ -1,7 +1,17 @@
 /**
- * The labels a plan's creates use, made to exist before the first create, with colour and
- * description. A missing label without budget is left to GitHub, which creates it (grey) when the
- * issue uses it. One created meanwhile by someone else (422 already_exists) is fine.
+ * The labels of a plan's creates, given their colour and description after the issues are filed.
+ *
+ * Nothing is asked of labels before the first create: GitHub creates a missing label when an issue
+ * names it (grey, `ededed`, no description), so a label request before the create would only delay
+ * the issue (each write is paced 1 s apart; three labels were 3 s of every push's latency).
+ *
+ * Afterwards, off the latency path, one GET per label the applied creates named tells whether the
+ * label is still as GitHub made it; only such a label is given Keywarden's colour and description
+ * (one PATCH). Checking the label itself rather than remembering "set up once per installation"
+ * needs no state, survives a person deleting the label (the next create recreates it grey and this
+ * colours it again), and costs only reads on every later run: a label whose colour or description
+ * someone chose is never touched, and nothing is recreated per scan. A grey label without a
+ * description that a person made is indistinguishable from GitHub's, and is coloured like one.
  */
 import type { LabelDefinition } from "../../issues/plan-issues.js";
 import { describeFailure, type GitHubClient, type RepoRef } from "../requester.js";
@@ -9,27 +19,39 @@ import { failureOf, type WritePath } from "../issues-gateway/index.js";
 import { where } from "./action-context.js";
 import type { ApplyRecorder } from "./result.js";
 
-export async function ensureLabels(client: GitHubClient, repo: RepoRef, writes: WritePath, labels: readonly LabelDefinition[], record: ApplyRecorder): Promise<void> {
+/** The colour GitHub gives a label it creates because an issue named it. */
+export const GITHUB_DEFAULT_LABEL_COLOR = "ededed";
+
+interface LabelReply {
+  color?: string;
+  description?: string | null;
+}
+
+/** A label exactly as GitHub creates it for an issue: default colour, no description. */
+export function isAsGitHubMadeIt(label: LabelReply): boolean {
+  return (label.color ?? "").toLowerCase() === GITHUB_DEFAULT_LABEL_COLOR && !label.description;
+}
+
+export async function styleCreatedLabels(client: GitHubClient, repo: RepoRef, writes: WritePath, labels: readonly LabelDefinition[], record: ApplyRecorder): Promise<void> {
   for (const label of labels) {
+    let current: LabelReply;
     try {
-      await client.request("GET /repos/{owner}/{repo}/labels/{name}", { ...where(repo), name: label.name });
-      continue;
+      ({ data: current } = (await client.request("GET /repos/{owner}/{repo}/labels/{name}", { ...where(repo), name: label.name })) as { data: LabelReply });
     } catch (error) {
       const failure = describeFailure(error);
-      if (failure.status !== 404) {
-        record.error({ action: "label", label: label.name, status: failure.status, message: failure.message });
-        continue;
-      }
+      // 404: the create that named it did not happen after all (deferred, failed); nothing to style.
+      if (failure.status !== 404) record.error({ action: "label", label: label.name, status: failure.status, message: failure.message });
+      continue;
     }
+    if (!isAsGitHubMadeIt(current)) continue;
+    // Without budget the label stays grey until a later run with a create finds it so again.
     const reservation = await writes.reserve(1);
     if (!reservation) continue;
     try {
-      await reservation.send("POST /repos/{owner}/{repo}/labels", { ...where(repo), name: label.name, color: label.color, description: label.description });
+      await reservation.send("PATCH /repos/{owner}/{repo}/labels/{name}", { ...where(repo), name: label.name, color: label.color, description: label.description });
     } catch (error) {
       const failure = failureOf(error);
-      if (!(failure.status === 422 && failure.codes.includes("already_exists"))) {
-        record.error({ action: "label", label: label.name, status: failure.status, message: failure.message });
-      }
+      record.error({ action: "label", label: label.name, status: failure.status, message: failure.message });
     } finally {
       record.wrote(reservation.spent);
       await reservation.release();

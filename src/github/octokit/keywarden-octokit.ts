@@ -10,8 +10,10 @@
  *   ./repeatable.ts gives every other POST `retries: 0`, because a 502 may come after GitHub created
  *   the issue or the comment. Those are repeated by the issues gateway's write path
  *   (src/github/issues-gateway/write-path.ts), which looks for the marker first.
- * - @octokit/plugin-throttling keeps pacing requests (writes 1 s apart, global across
- *   installations; not the extra 3 s it puts between issue and comment creations: that pacing
+ * - @octokit/plugin-throttling keeps pacing requests (writes 1 s apart per installation: Probot
+ *   gives each installation's client the throttle `id` of its installation, so one installation's
+ *   writes never queue behind another's, test/github/octokit/pacing.test.ts; GraphQL queries, which
+ *   the plugin paces as writes, and label edits go through ./lane-clients.ts; not the extra 3 s it puts between issue and comment creations: that pacing
  *   alone made an audit filing 82 issues take 246 s (BENCHMARKS.md, bench:org), and GitHub's
  *   content-creation limits, 80 a minute and 500 an hour per installation, are kept by the shared
  *   Redis budget, src/jobs/write-budget.ts) and waits out rate limits: a secondary limit's `retry-after` (60 s without one)
