@@ -24,6 +24,8 @@ export interface KeywardenConfig {
   maxNewIssuesPerRun: number;
   summary: { repository?: string };
   audit: { includeArchived: boolean; includeForks: boolean };
+  /** `codeScanning: true`: upload each default-branch scan's SARIF to GitHub code scanning (opt-in: it needs Advanced Security on private repositories). */
+  codeScanning: boolean;
 }
 
 export interface ConfigProblem {
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: Readonly<KeywardenConfig> = Object.freeze({
   maxNewIssuesPerRun: 20,
   summary: {},
   audit: { includeArchived: false, includeForks: false },
+  codeScanning: false,
 });
 
 // A rule id or one of its aliases (a KICS query id), stored as the rule's id.
@@ -66,7 +69,7 @@ const repository = z
   .string()
   .regex(/^(?:[A-Za-z0-9-]{1,39}\/)?[A-Za-z0-9._-]{1,100}$/, "must be `repo` or `owner/repo`");
 
-const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "audit"];
+const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "audit", "codeScanning"];
 /** Keys Probot's config loader itself understands. */
 const PASS_THROUGH = new Set(["_extends"]);
 
@@ -175,6 +178,7 @@ export function parseConfig(raw: unknown): { config: KeywardenConfig; problems: 
       includeArchived: scalar(z.boolean({ message: "must be true or false" }), audit.includeArchived, "audit.includeArchived", d.audit.includeArchived, problems),
       includeForks: scalar(z.boolean({ message: "must be true or false" }), audit.includeForks, "audit.includeForks", d.audit.includeForks, problems),
     },
+    codeScanning: scalar(z.boolean({ message: "must be true or false" }), root.codeScanning, "codeScanning", d.codeScanning, problems),
   };
   return { config, problems };
 }
