@@ -12,13 +12,12 @@ import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Finding } from "../domain/types.js";
 import { rules } from "../rules/index.js";
-import { AUDIT_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type Queues } from "./queues.js";
+import { QUEUE_NAMES, type Queues } from "./queues.js";
 import type { RepoState, RepoStatus, StateStore } from "./repo-state.js";
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 
-const QUEUE_NAMES = [SCAN_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE] as const;
 /** BullMQ's job states (as label values with underscores: `waiting_children`). */
 const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
 const REPO_OUTCOMES: readonly RepoStatus[] = ["scanned", "unchanged", "skipped", "failed"];
