@@ -5,7 +5,7 @@
  * target, so "edit only if changed" can compare bodies byte for byte.
  */
 import type { Finding } from "../domain/types.js";
-import type { RuleMeta } from "../rules/types.js";
+import type { Control, RuleMeta } from "../rules/types.js";
 import { getRuleMeta } from "../rules/index.js";
 import { fingerprintMarker, metaMarker } from "./marker.js";
 import { encodePath, encodePathSegment, fencedBlock, inlineCode, neutralizeProse, neutralizeText, neutralizeTitle } from "./neutralize.js";
@@ -109,6 +109,17 @@ function renderExtras(extras: IssueExtras): string[] {
   return lines;
 }
 
+/** The compliance controls the finding fails, each linked to its framework's page. */
+export function renderControls(controls: readonly Control[]): string {
+  const items = controls.map((c) => {
+    const name = neutralizeText(`${c.framework} ${c.id}`);
+    const named = /^https:\/\/[^\s()<>[\]]+$/.test(c.url) ? `[${name}](${c.url})` : name;
+    const facts = [c.versions, c.note].filter(Boolean).join("; ");
+    return `${named} “${neutralizeText(c.title)}”${facts ? ` (${neutralizeText(facts)})` : ""}`;
+  });
+  return `**Controls:** ${items.join(" · ")}`;
+}
+
 export function renderIssueBody(finding: Finding, target: IssueTarget, extras: IssueExtras = {}): string {
   const meta = lookupRuleMeta(finding.ruleId);
   // The rule's own links may be linked where the rule's text cites them; any other URL stays inert.
@@ -126,6 +137,7 @@ export function renderIssueBody(finding: Finding, target: IssueTarget, extras: I
     `**What is wrong:** ${neutralizeProse(finding.message, trusted)}`,
     "",
     ...(meta ? [`**Why it matters:** ${neutralizeProse(meta.description, trusted)}`, ""] : []),
+    ...(meta?.controls.length ? [renderControls(meta.controls), ""] : []),
   ];
   const fixText = ["### Fix", ""];
   // The rule's remediation is its rotation procedure; the built-in steps stand in when it has none.

@@ -1,4 +1,5 @@
 import type { Rule } from "./rule.js";
+import { ROOT_ACCESS_KEY_CONTROLS } from "./controls.js";
 import { describeStatus, describeValue, keyStatus, userText } from "./access-key-values.js";
 import { deactivateKeyFix } from "./deactivate-key-fix.js";
 import { ACCESS_KEY_PROVIDER_DOCS_URL, ROOT_KEY_GUIDANCE_URL, rootKeyRemediation } from "./root-key-remediation.js";
@@ -25,6 +26,7 @@ export const iamAccessKeyIsExposed: Rule = {
     docsUrl: "https://docs.datadoghq.com/security/code_security/iac_security/iac_rules/terraform-aws-iam-access-key-is-exposed/",
     providerDocsUrl: ACCESS_KEY_PROVIDER_DOCS_URL,
     guidanceUrl: ROOT_KEY_GUIDANCE_URL,
+    controls: ROOT_ACCESS_KEY_CONTROLS,
   },
   aliases: ["7081f85c-b94d-40fd-8b45-a4f1cac75e46"],
   resourceType: "aws_iam_access_key",

@@ -1,4 +1,5 @@
 import type { Rule } from "./rule.js";
+import { ROOT_ACCESS_KEY_CONTROLS } from "./controls.js";
 import { describeStatus, describeValue, keyStatus, userText } from "./access-key-values.js";
 import { deactivateKeyFix } from "./deactivate-key-fix.js";
 import { ACCESS_KEY_PROVIDER_DOCS_URL, ROOT_KEY_GUIDANCE_URL, rootKeyRemediation } from "./root-key-remediation.js";
@@ -24,6 +25,7 @@ export const rootAccountHasActiveAccessKeys: Rule = {
     docsUrl: "https://docs.datadoghq.com/security/code_security/iac_security/iac_rules/terraform-aws-root-account-has-active-access-keys/",
     providerDocsUrl: ACCESS_KEY_PROVIDER_DOCS_URL,
     guidanceUrl: ROOT_KEY_GUIDANCE_URL,
+    controls: ROOT_ACCESS_KEY_CONTROLS,
   },
   aliases: ["970d224d-b42a-416b-81f9-8f4dfe70c4bc"],
   resourceType: "aws_iam_access_key",

@@ -39,6 +39,19 @@ describe("renderIssueBody", () => {
     expect(body).toContain(`(${meta.guidanceUrl})`);
   });
 
+  it("names the compliance controls the finding fails, linked to their frameworks' pages", () => {
+    expect(body).toContain(
+      "**Controls:** [CIS AWS Foundations Benchmark 1\\.4](https://www.cisecurity.org/benchmark/amazon_web_services) " +
+        "“Ensure no 'root' user account access key exists” (v1\\.4\\.0 through v3\\.0\\.0; numbered 1\\.12 in v1\\.2\\.0) · " +
+        "[AWS Foundational Security Best Practices \\(AWS Security Hub\\) IAM\\.4](https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-4) " +
+        "“IAM root user access key should not exist”",
+    );
+    // Both rules evidence the same two controls.
+    expect(renderIssueBody(finding({ ruleId: KEY_EXPOSED, fingerprint: "e" }), TARGET)).toContain("IAM\\.4](https://docs.aws.amazon.com/securityhub/");
+    // Before "Offending code": read with what is wrong and why.
+    expect(body.indexOf("**Controls:**")).toBeLessThan(body.indexOf("### Offending code"));
+  });
+
   it("ends with the fingerprint and meta markers", () => {
     expect(readFingerprint(body)).toBe(f.fingerprint);
     expect(readMeta(body)).toEqual({ fingerprint: f.fingerprint, ruleId: ROOT_KEYS, severity: "HIGH", file: f.file, resource: f.resource });

@@ -1,5 +1,6 @@
 /** Hand-built findings and rule metadata, shaped as the scanner and registry produce them. */
 import type { RuleMeta } from "../../src/rules/types.js";
+import { ROOT_ACCESS_KEY_CONTROLS } from "../../src/rules/controls.js";
 import type { Finding, ScanResult, SuppressedFinding } from "../../src/domain/types.js";
 
 export const ROOT_RULE: RuleMeta = {
@@ -15,6 +16,7 @@ export const ROOT_RULE: RuleMeta = {
   docsUrl: "https://docs.datadoghq.com/security/code_security/iac_security/iac_rules/terraform/aws/root_account_has_active_access_keys/",
   providerDocsUrl: "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key",
   guidanceUrl: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
+  controls: ROOT_ACCESS_KEY_CONTROLS,
 };
 
 export const EXPOSED_RULE: RuleMeta = {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { findRule, getRuleMeta, rules, type EvaluatedAccessKey, type EvaluatedAttribute } from "../../src/rules/index.js";
 import { rootAccountHasActiveAccessKeys as root } from "../../src/rules/root-account-has-active-access-keys.js";
 import { iamAccessKeyIsExposed as exposed } from "../../src/rules/iam-access-key-is-exposed.js";
+import { controlTag } from "../../src/rules/controls.js";
 
 /** An evaluated key as the scanner would hand it over, from the block's lines. */
 function keyFrom(lines: string[], values: Record<string, unknown>, startLine = 10): EvaluatedAccessKey {
@@ -115,5 +116,34 @@ describe("IAM access key is exposed", () => {
   it("is pure: the same key gives the same answer", () => {
     const key = keyFrom(["r {", '  user = "root"', "}"], { user: "root" });
     expect(exposed.check(key)).toEqual(exposed.check(key));
+  });
+});
+
+describe("compliance controls", () => {
+  it("both rules evidence CIS AWS Foundations 1.4 and Security Hub FSBP IAM.4, with tags for filters", () => {
+    for (const rule of rules) {
+      expect(rule.meta.controls.map((c) => [c.framework, c.id, c.title, c.versions, c.note, c.url])).toEqual([
+        [
+          "CIS AWS Foundations Benchmark",
+          "1.4",
+          "Ensure no 'root' user account access key exists",
+          "v1.4.0 through v3.0.0",
+          "numbered 1.12 in v1.2.0",
+          "https://www.cisecurity.org/benchmark/amazon_web_services",
+        ],
+        [
+          "AWS Foundational Security Best Practices (AWS Security Hub)",
+          "IAM.4",
+          "IAM root user access key should not exist",
+          undefined,
+          undefined,
+          "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-4",
+        ],
+      ]);
+      expect(rule.meta.controls.map(controlTag)).toEqual(["CIS-AWS-1.4", "AWS-FSBP-IAM.4"]);
+    }
+    expect(controlTag({ framework: "NIST SP 800-53 Rev. 5", id: "IA-5", title: "Authenticator management", url: "https://example.org" })).toBe(
+      "NIST-SP-800-53-Rev-5-IA-5",
+    );
   });
 });
