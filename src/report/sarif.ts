@@ -6,6 +6,7 @@
  */
 import type * as Sarif from "sarif";
 import type { RuleMeta } from "../rules/types.js";
+import { controlName, controlTag } from "../rules/controls.js";
 import type { Finding, ScanResult, Severity, SuppressedFinding } from "../domain/types.js";
 import { sortFindings } from "./sort-findings.js";
 
@@ -75,21 +76,32 @@ function ruleHelp(meta: RuleMeta): Sarif.MultiformatMessageString {
   const text =
     `${meta.shortDescription}\n\n${meta.description}\n\n` +
     `Rule documentation: ${meta.docsUrl}\nAWS guidance: ${meta.guidanceUrl}\n` +
-    `Terraform resource: ${meta.providerDocsUrl}`;
+    `Terraform resource: ${meta.providerDocsUrl}` +
+    meta.controls.map((c) => `\nControl: ${controlName(c)} "${c.title}"${controlFacts(c)}: ${c.url}`).join("");
   const markdown =
     `${meta.shortDescription}\n\n${meta.description}\n\n` +
     `Severity: **${meta.severity}** · Category: ${meta.category} · ${meta.cwe}\n\n` +
     `- [Rule documentation](${meta.docsUrl})\n` +
     `- [AWS guidance on root user access keys](${meta.guidanceUrl})\n` +
-    `- [Terraform resource reference](${meta.providerDocsUrl})`;
+    `- [Terraform resource reference](${meta.providerDocsUrl})` +
+    (meta.controls.length
+      ? `\n\nControls:\n\n${meta.controls.map((c) => `- [${controlName(c)}](${c.url}): ${c.title}${controlFacts(c)}`).join("\n")}`
+      : "");
   return { text, markdown };
+}
+
+function controlFacts(c: RuleMeta["controls"][number]): string {
+  const facts = [c.versions, c.note].filter(Boolean).join("; ");
+  return facts ? ` (${facts})` : "";
 }
 
 function ruleDescriptor(meta: RuleMeta): Sarif.ReportingDescriptor {
   const tags = ["security", "terraform", meta.provider.toLowerCase(), meta.category, meta.cwe];
   const cwe = cweTag(meta.cwe);
   if (cwe) tags.push(cwe);
-  const properties: Sarif.PropertyBag = { tags, precision: "high" };
+  // Control tags let code scanning filter alerts by the control an auditor asks about.
+  tags.push(...meta.controls.map(controlTag));
+  const properties: Sarif.PropertyBag = { tags, precision: "high", controls: meta.controls.map((c) => ({ ...c })) };
   const securitySeverity = SECURITY_SEVERITY[meta.severity];
   if (securitySeverity) properties["security-severity"] = securitySeverity;
   return {
@@ -110,6 +122,9 @@ function fallbackDescriptor(f: Finding): Sarif.ReportingDescriptor {
     id: f.ruleId,
     name: ruleName(f.title),
     shortDescription: { text: f.title },
+    // GitHub's ingestion rules (GH2012) want both on every descriptor.
+    fullDescription: { text: f.title },
+    help: { text: f.title, markdown: f.title.replace(/([\\`*_[\]<>])/g, "\\$1") },
     defaultConfiguration: { level: LEVEL[f.severity] },
     properties: { tags: ["security", "terraform"] },
   };
@@ -152,16 +167,51 @@ function toResult(
       {
         kind: "inSource",
         status: "accepted",
-        justification: s.reason || `suppressed by ${s.comment}`,
+        // SARIF 2.1.0 has no expiry on a suppression: the date goes in the justification people read
+        // and in properties.expires for tools.
+        justification: `${s.reason || `suppressed by ${s.comment}`}${
+          s.expires ? ` (exception expires ${s.expires}: the finding is live again from 00:00 UTC that day)` : ""
+        }`,
         location: {
           physicalLocation: { artifactLocation: artifactLocation(f.file, options), region: { startLine: s.line } },
         },
-        properties: { source: s.source, comment: s.comment },
+        properties: { source: s.source, comment: s.comment, ...(s.expires ? { expires: s.expires } : {}) },
       },
     ];
   }
   return result;
 }
+
+/**
+ * The descriptors of the notifications the run can carry. GitHub's ingestion rules (GH2012) want a
+ * fullDescription and help on every reporting descriptor, notifications included.
+ */
+const NOTIFICATION_DESCRIPTORS: Sarif.ReportingDescriptor[] = [
+  {
+    id: "file-error",
+    shortDescription: { text: "A Terraform file could not be read or parsed." },
+    fullDescription: {
+      text: "A Terraform file could not be read or parsed, so it was not checked: a finding in it would be missed. The notification names the file and the parser's message.",
+    },
+    help: {
+      text: "Fix the file's syntax (terraform validate shows the same error), or leave it out with ignorePaths in .github/keywarden.yml if it is not Terraform Keywarden should read.",
+      markdown:
+        "Fix the file's syntax (`terraform validate` shows the same error), or leave it out with `ignorePaths` in `.github/keywarden.yml` if it is not Terraform Keywarden should read.",
+    },
+  },
+  {
+    id: "file-skipped",
+    shortDescription: { text: "A file was left out of the scan (size, type, symlink)." },
+    fullDescription: {
+      text: "A file was left out of the scan: larger than the size limit (1 MiB by default), binary, not UTF-8, or a symlink (never followed). The notification says which and why.",
+    },
+    help: {
+      text: "Nothing to do when the file is generated or vendored. If it holds Terraform you wrote, split it below the size limit, save it as UTF-8, or replace the symlink with the file itself.",
+      markdown:
+        "Nothing to do when the file is generated or vendored. If it holds Terraform you wrote, split it below the size limit, save it as UTF-8, or replace the symlink with the file itself.",
+    },
+  },
+];
 
 export function buildSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
   const descriptors = options.rules.map(ruleDescriptor);
@@ -206,10 +256,7 @@ export function buildSarif(result: ScanResult, options: SarifOptions): Sarif.Log
         semanticVersion: options.toolVersion,
         version: options.toolVersion,
         rules: descriptors,
-        notifications: [
-          { id: "file-error", shortDescription: { text: "A Terraform file could not be read or parsed." } },
-          { id: "file-skipped", shortDescription: { text: "A file was left out of the scan (size, type, symlink)." } },
-        ],
+        notifications: NOTIFICATION_DESCRIPTORS,
       },
     },
     invocations: [

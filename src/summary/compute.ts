@@ -7,6 +7,8 @@
  * per repository (repositories.ts), across findings (findings.ts), over the weeks (trend.ts), all in
  * the same "this week" (period.ts).
  */
+import { rules } from "../rules/index.js";
+import { controlFigures } from "./controls.js";
 import { deadlineFigures } from "./deadlines.js";
 import { findingFigures } from "./findings.js";
 import { periodEnding } from "./period.js";
@@ -39,5 +41,6 @@ export function computeSummary(input: SummaryInput): SummaryNumbers {
     repositories: repositories.repositories,
     unscanned: repositories.unscanned,
     trend: openTrend(input.issues, input.now),
+    controls: controlFigures(input.issues, repositories.repositories, (input.rules ?? rules).map((r) => r.meta)),
   };
 }

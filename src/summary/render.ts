@@ -128,6 +128,27 @@ function unscannedLines(rows: readonly UnscannedRepository[], limit: number, tot
   return lines;
 }
 
+/** The Controls table (our own rule metadata, still escaped: it lands in a table cell). */
+function controlLines(n: SummaryNumbers): string[] {
+  const lines = [
+    "### Controls",
+    "",
+    "A scanned repository fails a control while it has an open finding of a rule that evidences it.",
+    "",
+    "| Control | Passing repositories | Failing repositories | Open findings |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const row of n.controls ?? []) {
+    const c = row.control;
+    const facts = [c.versions, c.note].filter(Boolean).join("; ");
+    const name = `${link(plainText(`${c.framework} ${c.id}`), c.url)}: ${plainText(c.title)}${facts ? ` (${plainText(facts)})` : ""}`;
+    const counts = n.auditKnown ? `${row.passing} | ${row.failing}` : "unknown | unknown";
+    lines.push(`| ${name} | ${counts} | ${row.open} |`);
+  }
+  if (!n.auditKnown) lines.push("", "_Passing and failing are known after the first nightly audit._");
+  return lines;
+}
+
 function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): string {
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
@@ -187,6 +208,8 @@ function build(n: SummaryNumbers, repoLimit: number, unscannedLimit: number): st
     if (n.overdue.total > n.overdue.findings.length) push("", `_${n.overdue.total - n.overdue.findings.length} more overdue findings omitted._`);
     push("");
   }
+
+  if (n.controls?.length) push(...controlLines(n), "");
 
   push("### Trend", "", ...chart(n));
   push(

@@ -5,6 +5,7 @@
  */
 import type { Severity } from "../domain/types.js";
 import type { FindingMeta } from "../issues/marker.js";
+import type { Control, RuleMeta } from "../rules/types.js";
 
 /** One issue Keywarden filed for a finding, in any state. */
 export interface FindingIssueRecord {
@@ -70,6 +71,8 @@ export interface SummaryInput {
   period?: "last-7-days" | "iso-week-to-date";
   /** Repositories whose issues could not be listed (collectFindingIssues' `errors`). */
   issueErrors?: readonly { repo: string; status?: number; message: string }[];
+  /** The rules whose controls the Controls table shows (default: the registry). */
+  rules?: readonly { meta: RuleMeta }[];
 }
 
 /** A finding's issue as the summary lists it: where it is and what it is about. */
@@ -145,6 +148,16 @@ export interface MeanTime {
   count: number;
 }
 
+/** One compliance control: scanned repositories passing and failing it, open findings against it. */
+export interface ControlRow {
+  control: Control;
+  /** The rules whose findings fail it. */
+  ruleIds: string[];
+  passing: number;
+  failing: number;
+  open: number;
+}
+
 export interface SummaryNumbers {
   week: string;
   generatedAt: string;
@@ -170,4 +183,6 @@ export interface SummaryNumbers {
   repositories: RepositoryRow[];
   unscanned: UnscannedRepository[];
   trend: TrendPoint[];
+  /** Per compliance control the rules evidence (optional: numbers built before controls had none). */
+  controls?: ControlRow[];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildSarif, pathToUriReference, SARIF_FINGERPRINT_KEY } from "../../src/report/sarif.js";
-import { finding, RULES, scanResult } from "./sample-findings.js";
+import { ROOT_ACCESS_KEY_CONTROLS } from "../../src/rules/controls.js";
+import { finding, RULES, scanResult, suppressed } from "./sample-findings.js";
 import { sarifErrors } from "./sarif-schema.js";
 
 const options = { rules: RULES, toolVersion: "0.1.0", uriPrefix: "infra", baseUri: "file:///work/repo/" };
@@ -66,6 +67,42 @@ describe("buildSarif", () => {
     expect(s.status).toBe("accepted");
     expect(s.justification).toBe("break-glass key, rotated monthly");
     expect(s.location?.physicalLocation?.region?.startLine).toBe(4);
+  });
+
+  it("carries an exception's expiry in the suppression's properties and its justification", () => {
+    const base = suppressed();
+    const expiring = suppressed({ suppression: { ...base.suppression, expires: "2026-12-31" } });
+    const noReason = suppressed({ fingerprint: "n", suppression: { ...base.suppression, reason: "", expires: "2027-01-15" } });
+    const results = buildSarif(scanResult({ suppressed: [expiring, noReason] }), options).runs[0]!.results!.filter((r) => r.suppressions);
+    const [a, b] = results.map((r) => r.suppressions![0]!);
+    expect(a!.justification).toBe("break-glass key, rotated monthly (exception expires 2026-12-31: the finding is live again from 00:00 UTC that day)");
+    expect(a!.properties).toEqual({ source: "keywarden", comment: base.suppression.comment, expires: "2026-12-31" });
+    expect(b!.justification).toBe(`suppressed by ${base.suppression.comment} (exception expires 2027-01-15: the finding is live again from 00:00 UTC that day)`);
+    expect(b!.properties?.["expires"]).toBe("2027-01-15");
+    // Without an expiry, nothing is added.
+    const plain = buildSarif(scanResult(), options).runs[0]!.results!.find((r) => r.suppressions)!.suppressions![0]!;
+    expect(plain.properties).toEqual({ source: "keywarden", comment: base.suppression.comment });
+    expect(sarifErrors(buildSarif(scanResult({ suppressed: [expiring, noReason] }), options))).toEqual([]);
+  });
+
+  it("tags each rule with the controls it evidences and lists them in full", () => {
+    const driver = buildSarif(scanResult(), options).runs[0]!.tool.driver;
+    for (const rule of driver.rules!) {
+      expect(rule.properties?.tags).toEqual(expect.arrayContaining(["CIS-AWS-1.4", "AWS-FSBP-IAM.4", "security"]));
+      expect(rule.properties?.["controls"]).toEqual(ROOT_ACCESS_KEY_CONTROLS.map((c) => ({ ...c })));
+      expect(rule.help?.markdown).toContain("- [CIS AWS Foundations Benchmark 1.4](https://www.cisecurity.org/benchmark/amazon_web_services): Ensure no 'root' user account access key exists (v1.4.0 through v3.0.0; numbered 1.12 in v1.2.0)");
+      expect(rule.help?.text).toContain('Control: AWS Foundational Security Best Practices (AWS Security Hub) IAM.4 "IAM root user access key should not exist"');
+    }
+  });
+
+  it("gives every notification descriptor a full description and help (GitHub's GH2012)", () => {
+    const driver = buildSarif(scanResult(), options).runs[0]!.tool.driver;
+    expect(driver.notifications!.map((n) => n.id)).toEqual(["file-error", "file-skipped"]);
+    for (const n of driver.notifications!) {
+      expect(n.fullDescription?.text.length).toBeGreaterThan(n.shortDescription!.text.length);
+      expect(n.help?.text).toBeTruthy();
+      expect(n.help?.markdown).toBeTruthy();
+    }
   });
 
   it("reports unreadable files and skipped files as tool execution notifications", () => {
