@@ -234,17 +234,18 @@ function renderSummary(input: CheckRunInput, changed: Finding[], preExisting: Fi
   }
 
   const fixed = [...head, ...tail].join("\n");
+  // What a section needs at least: its heading and the line saying none of its items fit. Every
+  // later section's minimum is kept free, so a long first table never hides a later heading.
+  const minimum = (section: Section): number => bytes(section.heading.join("\n")) + bytes(section.rest(section.lines.length)) + 3;
   let budget = MAX_OUTPUT_BYTES - bytes(fixed) - 2;
   const body: string[] = [];
-  for (const section of sections) {
-    const heading = section.heading.join("\n") + "\n";
-    // Keep room for at least the heading and the "more" line of every later section.
-    if (budget < bytes(heading) + 200) break;
-    budget -= bytes(heading) + 1;
-    const fitted = fitLines(section.lines, budget, section.rest);
-    budget -= fitted.used;
+  sections.forEach((section, i) => {
+    const later = sections.slice(i + 1).reduce((sum, s) => sum + minimum(s), 0);
+    const heading = bytes(section.heading.join("\n")) + 1;
+    const fitted = fitLines(section.lines, budget - later - heading - 1, section.rest);
+    budget -= heading + fitted.used + 1;
     body.push(...section.heading, ...fitted.lines, "");
-  }
+  });
   return [...head, ...body, ...tail].join("\n");
 }
 

@@ -160,6 +160,23 @@ describe("renderCheckRun: caps", () => {
     expect(out.text).toContain(`_${600 - fences} more fixes not shown: see the annotations._`);
   });
 
+  it("keeps every section's heading and count when the first table fills the summary", () => {
+    const onBase = many.map((f) => ({ ...f, fingerprint: `base-${f.fingerprint}` }));
+    const out = renderCheckRun(
+      input({
+        findings: [...many, ...onBase.map((f) => ({ ...f, file: `base/${f.file}` }))],
+        changed: changedAt(Object.fromEntries(many.map((f) => [f.file, "all" as const]))),
+        suppressed: many.map((f) => ({ ...suppressed(), ...f, suppression: suppressed().suppression })),
+      }),
+    );
+    expect(Buffer.byteLength(out.summary)).toBeLessThan(65_536);
+    expect(out.summary).toContain("### Already on the base branch");
+    expect(out.summary).toMatch(/- … and \d+ more findings not listed/);
+    expect(out.summary).toContain("### Suppressed in code");
+    expect(out.summary).toMatch(/- … and \d+ more suppressed findings not listed/);
+    expect(out.summary).toContain("600 already on the base branch · 600 suppressed");
+  });
+
   it("clips a huge title and message to GitHub's annotation limits", () => {
     const huge = finding({ title: "T".repeat(1000), message: "m".repeat(200_000) });
     const [a] = renderCheckRun(input({ findings: [huge], changed: "all" })).annotations;
