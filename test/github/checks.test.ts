@@ -107,6 +107,27 @@ describe("publishCheckRun", () => {
   });
 });
 
+describe("a PATCH that fails in flight", () => {
+  it("is read back, not repeated, when GitHub applied it; sent once more when it did not: every annotation exactly once", async () => {
+    const octokit = await f.client();
+    const log = captureLog();
+    const started = await startCheckRun(octokit, { owner: OWNER, repo: "infra", headSha: sha }, log.logger);
+    if (!started.published) throw new Error("expected a started run");
+    const path = `/repos/${OWNER}/infra/check-runs/${started.id}`;
+    // The second batch is applied and its reply lost; the third is refused with a 502.
+    // The server records a request before it decides its fault: the count includes this one.
+    const patchNumber = () => f.gh.requests.filter((r) => r.method === "PATCH" && r.path === path).length;
+    f.gh.faults.once((t) => t.method === "PATCH" && t.path === path && patchNumber() === 2, "applied-then-502");
+    f.gh.faults.once((t) => t.method === "PATCH" && t.path === path && patchNumber() === 3, "502");
+    await completeCheckRun(octokit, { owner: OWNER, repo: "infra", id: started.id }, output(120), log.logger);
+    const stored = f.gh.checkRuns("infra").find((r) => r.id === started.id)!;
+    expect(stored.annotations.map((a) => a.start_line)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(stored.writes.map((w) => [w.method, w.annotations])).toEqual([["POST", 0], ["PATCH", 50], ["PATCH", 50], ["PATCH", 20]]);
+    expect(f.gh.requests.filter((r) => r.method === "PATCH" && r.path === path).map((r) => r.status)).toEqual([200, 502, 502, 200]);
+    expect(log.text().match(/sending it once more/g)).toHaveLength(1);
+  });
+});
+
 describe("an installation without checks: write", () => {
   it("returns missing-permission after one warning saying what to do, and files nothing", async () => {
     f.gh.setPermissions({ metadata: "read", contents: "read", issues: "write" });
