@@ -6,7 +6,8 @@
  *   annotations in one request, an `output` without `title` or `summary`, `summary`/`text` over
  *   65,535 characters, an unknown status or conclusion, `stale` (only GitHub sets it), `completed`
  *   (or `completed_at`) without a conclusion, a conclusion with a status other than `completed`,
- *   an annotation missing a required field or with columns across lines;
+ *   an annotation missing a required field, with columns across lines, a title over 255
+ *   characters or a message/raw_details over 64 KB;
  * - 422 "Validation Failed" for a `head_sha` that is not a commit of the repository;
  * - a conclusion alone completes the run (GitHub sets `status: completed`);
  * - annotations of successive writes append, in order; title, summary and text are replaced.
@@ -18,6 +19,8 @@ import { isoSeconds, localExample, type Json, type Site } from "./shapes.js";
 
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_OUTPUT_LENGTH = 65_535;
+export const MAX_ANNOTATION_TITLE = 255;
+export const MAX_ANNOTATION_BYTES = 64 * 1024;
 const STATUSES = new Set(["queued", "in_progress", "completed"]);
 const CONCLUSIONS = new Set(["action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"]);
 const LEVELS = new Set(["notice", "warning", "failure"]);
@@ -70,6 +73,11 @@ function checkAnnotation(a: Json, index: number): StoredAnnotation {
   }
   if (a.title !== undefined && !isString(a.title)) throw invalid(`${where}.title is not a string.`);
   if (a.raw_details !== undefined && !isString(a.raw_details)) throw invalid(`${where}.raw_details is not a string.`);
+  // GitHub's documented maxima: title 255 characters, message and raw_details 64 KB each.
+  if (isString(a.title) && a.title.length > MAX_ANNOTATION_TITLE) throw invalid(`${where}.title is too long (maximum is ${MAX_ANNOTATION_TITLE} characters).`);
+  for (const key of ["message", "raw_details"] as const) {
+    if (isString(a[key]) && Buffer.byteLength(a[key]) > MAX_ANNOTATION_BYTES) throw invalid(`${where}.${key} is too large (maximum is 64 KB).`);
+  }
   const stored: StoredAnnotation = { path: a.path, start_line: a.start_line, end_line: a.end_line, annotation_level: a.annotation_level, message: a.message };
   if (a.start_column !== undefined) stored.start_column = a.start_column;
   if (a.end_column !== undefined) stored.end_column = a.end_column;

@@ -244,12 +244,15 @@ describe("check runs", () => {
       await post({ conclusion: "stale" }),
       await post({ status: "done" }),
       await post({ output: { title: "t", summary: "s", annotations: [{ path: "a.tf", start_line: 1, annotation_level: "failure", message: "m" }] } }),
+      await post({ output: { title: "t", summary: "s", annotations: [{ ...annotation(1), title: "x".repeat(256) }] } }),
+      await post({ output: { title: "t", summary: "s", annotations: [{ ...annotation(1), message: "x".repeat(65_537) }] } }),
       await post({ head_sha: "0".repeat(40) }),
     ];
-    expect(refusals.map((r) => r.status)).toEqual(Array(11).fill(422));
+    expect(refusals.map((r) => r.status)).toEqual(Array(13).fill(422));
     expect(refusals[0]!.message).toContain("only 50 annotations are allowed per request");
     expect(refusals[1]!.message).toContain('"summary" wasn\'t supplied');
-    expect(refusals[10]!.message).toContain("No commit found for SHA");
+    expect(refusals[10]!.message).toContain("title is too long");
+    expect(refusals[12]!.message).toContain("No commit found for SHA");
     expect(gh.checkRuns("infra").filter((r) => r.headSha === sha)).toEqual([]);
 
     // A conclusion alone completes the run; exactly 50 annotations and 65,535 characters pass.

@@ -7,10 +7,10 @@
  *
  * Creating a check run is a POST that GitHub may apply before its reply is lost, so it is never
  * repeated blindly: it carries a fresh `external_id`, and after a 5xx or a dropped connection the
- * commit's check runs are looked up by it before the POST is sent once more. PATCHes replace state
- * (the annotations appended by one are those it carries, and a repeat after a lost reply appends
- * them twice at worst, on a run that is already complete), so Keywarden's Octokit repeats them in
- * place.
+ * commit's check runs are looked up by it before the POST is sent once more. A PATCH is not
+ * repeated blindly either: its annotations append, so a repeat after a lost reply would list them
+ * twice. After a failure in flight the run's `annotations_count` tells whether GitHub applied it,
+ * and only when it did not is it sent once more.
  *
  * An installation that has not accepted `checks: write` answers the first write with 403 "Resource
  * not accessible by integration": that is reported as `{ published: false }` after one warning
@@ -115,22 +115,51 @@ async function createRun(octokit: Octokit, target: CommitTarget, body: Record<st
   }
 }
 
-async function patchRun(octokit: Octokit, target: { owner: string; repo: string; id: number }, body: Record<string, unknown>): Promise<void> {
-  try {
-    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-      owner: target.owner,
-      repo: target.repo,
-      check_run_id: target.id,
-      ...body,
-    } as never);
-  } catch (error) {
-    throw new CheckRunFailed(`could not update Keywarden check run ${target.id} on ${target.owner}/${target.repo}`, describeFailure(error));
+type RunTarget = { owner: string; repo: string; id: number };
+
+/** The run's stored annotation count (GitHub's `output.annotations_count`). */
+async function annotationsCount(octokit: Octokit, target: RunTarget): Promise<number> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: target.owner, repo: target.repo, check_run_id: target.id });
+  return data.output.annotations_count;
+}
+
+/**
+ * PATCH run `target.id` with `body`, which appends `adding` annotations to the `stored` ones. Not
+ * repeated in place (`retries: 0`); after a failure in flight, sent once more only if the count
+ * shows GitHub did not apply it. Resolves the count after the write.
+ */
+async function patchRun(octokit: Octokit, target: RunTarget, body: Record<string, unknown>, stored: number, adding: number, log: Logger): Promise<number> {
+  const what = `could not update Keywarden check run ${target.id} on ${target.owner}/${target.repo}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: target.owner,
+        repo: target.repo,
+        check_run_id: target.id,
+        ...body,
+        request: { retries: 0 },
+      } as never);
+      return stored + adding;
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (attempt > 1 || !mayHaveApplied(failure)) throw new CheckRunFailed(what, failure);
+      let count: number;
+      try {
+        count = await annotationsCount(octokit, target);
+      } catch (lookup) {
+        throw new CheckRunFailed(`${what} (and could not read it back after a failure in flight)`, describeFailure(lookup));
+      }
+      // Applied after all: a batch without annotations is idempotent, so sending it again is harmless.
+      if (adding > 0 && count >= stored + adding) return count;
+      log.warn({ repository: `${target.owner}/${target.repo}`, checkRunId: target.id, status: failure.status }, "updating the Keywarden check run failed in flight and was not applied: sending it once more");
+    }
   }
 }
 
-/** Append every batch after the first, one PATCH each. */
-async function appendRest(octokit: Octokit, target: { owner: string; repo: string; id: number }, output: CheckRunOutput, rest: CheckAnnotation[][]): Promise<void> {
-  for (const batch of rest) await patchRun(octokit, target, { output: outputOf(output, batch) });
+/** Append every batch after the first, one PATCH each, after `stored` annotations. */
+async function appendRest(octokit: Octokit, target: RunTarget, output: CheckRunOutput, rest: CheckAnnotation[][], stored: number, log: Logger): Promise<void> {
+  let count = stored;
+  for (const batch of rest) count = await patchRun(octokit, target, { output: outputOf(output, batch) }, count, batch.length, log);
 }
 
 function now(): string {
@@ -146,8 +175,9 @@ export async function startCheckRun(octokit: Octokit, target: CommitTarget, log:
 /** Complete run `id` with `output`: conclusion and the first 50 annotations, then 50 per PATCH. */
 export async function completeCheckRun(octokit: Octokit, target: { owner: string; repo: string; id: number }, output: CheckRunOutput, log: Logger): Promise<void> {
   const [first, ...rest] = annotationBatches(output.annotations);
-  await patchRun(octokit, target, { status: "completed", conclusion: output.conclusion, completed_at: now(), output: outputOf(output, first!) });
-  await appendRest(octokit, target, output, rest);
+  // A run started by startCheckRun has no annotations yet.
+  const stored = await patchRun(octokit, target, { status: "completed", conclusion: output.conclusion, completed_at: now(), output: outputOf(output, first!) }, 0, first!.length, log);
+  await appendRest(octokit, target, output, rest, stored, log);
   log.debug({ repository: `${target.owner}/${target.repo}`, checkRunId: target.id, annotations: output.annotations.length }, "Keywarden check run completed");
 }
 
@@ -162,6 +192,6 @@ export async function publishCheckRun(octokit: Octokit, target: CommitTarget, ou
     log,
   );
   if (id === undefined) return { published: false, reason: "missing-permission" };
-  await appendRest(octokit, { owner: target.owner, repo: target.repo, id }, output, rest);
+  await appendRest(octokit, { owner: target.owner, repo: target.repo, id }, output, rest, first!.length, log);
   return { published: true, id };
 }
