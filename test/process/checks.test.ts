@@ -135,6 +135,30 @@ describe("keywarden serve: pull requests → check runs", () => {
     expectCheckLines(serve);
   }, 60_000);
 
+  it("concludes neutral a run whose pull request moved during the scan; the newer head gets its own run", async () => {
+    const { s, serve } = await started();
+    const pr = await s.gh.openPull("infra", { branch: "moving", files: { "main.tf": FIXED } });
+    const firstHead = pr.headSha; // the stored pull request moves with the push below
+    // The fetch waits until the pull request has moved on: the scan then sees the newer commit.
+    const held = s.gh.hold({ scope: "git", path: /\/infra\.git\/info\/refs$/ });
+    await s.gh.deliverPullRequest("infra", pr.number, "opened");
+    await held.arrived;
+    const moved = await s.gh.pushToPull("infra", pr.number, { files: { "main.tf": NON_COMPLIANT }, message: "activate it" });
+    await s.gh.deliverPullRequest("infra", pr.number, "synchronize");
+    held.release();
+
+    const old = await completedRun(s, "infra", firstHead);
+    expect(old).toMatchObject({ conclusion: "neutral", output: { title: "Superseded by a newer commit" } });
+    expect(old.annotations).toEqual([]);
+    const newer = await completedRun(s, "infra", moved.after);
+    expect(newer.conclusion).toBe("failure");
+    expect(annotationsAt(newer)).toEqual(SEED_LINES);
+    expect(serve.lines.filter((l) => l.msg === "pull request checked").map((l) => [l.headSha, l.conclusion])).toEqual([
+      [firstHead, "neutral"],
+      [moved.after, "failure"],
+    ]);
+  }, 60_000);
+
   it("passes a pull request touching no Terraform without cloning (a required check still reports)", async () => {
     const { s, serve } = await started();
     const pr = await s.gh.openPull("infra", { branch: "docs", files: { "README.md": "# infra\n\nMore words.\n", "docs/MAIN.TF": "not terraform\n" } });
