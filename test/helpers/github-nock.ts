@@ -238,6 +238,8 @@ export class FakeGitHubRepo {
    */
   readonly checkRuns: { id: number; head_sha: string; status: string; conclusion: string | null; output: Json; annotations: Json[] }[] = [];
   checksGranted = true;
+  /** Pull requests by number: their state, head, the base repository's clone URL and changed files. */
+  readonly pulls = new Map<number, { state: "open" | "closed"; headSha: string; cloneUrl: string; files: { filename: string; status: string; patch?: string }[] }>();
   /** Issues disabled in the repository: writes to issues answer 410. */
   issuesDisabled = false;
   /** Simulate a server whose `creator` filter matches nothing for bot logins. */
@@ -427,6 +429,16 @@ export class FakeGitHubRepo {
       }
     }
     if (rest === "/check-runs" || /^\/check-runs\/\d+$/.test(rest)) return this.checkRun(method, rest, body);
+    if ((m = /^\/pulls\/(\d+)(\/files)?$/.exec(rest)) && method === "GET") {
+      const pull = this.pulls.get(Number(m[1]));
+      if (!pull) return [404, errorReply(404, "Not Found")];
+      if (m[2]) {
+        const [page, headers] = pageOf(pull.files.map((f) => ({ ...example("diff-entry-items")[0], ...f, patch: f.patch })), url);
+        return [200, page, headers];
+      }
+      const pr = example("pull-request");
+      return [200, { ...pr, number: Number(m[1]), state: pull.state, changed_files: pull.files.length, head: { ...pr.head, sha: pull.headSha }, base: { ...pr.base, repo: { ...pr.base.repo, name: this.repo, full_name: `${this.owner}/${this.repo}`, clone_url: pull.cloneUrl } } }];
+    }
     if ((m = /^\/labels\/(.+)$/.exec(rest)) && method === "GET") {
       const label = this.labels.get(m[1]!);
       return label
