@@ -1,13 +1,16 @@
 /**
  * Everything the stand-in knows: the app, its one installation on one owner, the repositories
- * (bare git repositories on disk plus their issues), the tokens minted, and who may see what. The
- * HTTP layers (rest.ts, graphql.ts, git-http.ts) ask this one place, so "a token narrowed to `infra`
- * cannot read `other`" holds for REST, GraphQL and git alike.
+ * (bare git repositories on disk plus their issues, pull requests, check runs and SARIF uploads),
+ * forks of them owned by other users (outside the installation), the tokens minted, and who may
+ * see what. The HTTP layers (rest.ts, graphql.ts, git-http.ts) ask this one place, so "a token
+ * narrowed to `infra` cannot read `other`" holds for REST, GraphQL and git alike.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyObject } from "node:crypto";
+import { parse } from "yaml";
 import { allows, readCredentials, TokenStore, verifyAppJwt, type IssuedToken, type Permissions } from "./auth.js";
 import { CheckRunStore } from "./checks.js";
 import type { StoredSarif } from "./code-scanning.js";
@@ -96,7 +99,31 @@ export interface WorldOptions {
   permissions: Permissions;
 }
 
-export const DEFAULT_PERMISSIONS: Permissions = { metadata: "read", contents: "read", issues: "write" };
+/** The app's manifest (app.yml at the repository root, from test/stand-in/ or from dist/test/stand-in/). */
+function readManifest(): { default_permissions: Permissions; default_events: string[] } {
+  for (const up of ["../../app.yml", "../../../app.yml"]) {
+    let text: string;
+    try {
+      text = readFileSync(new URL(up, import.meta.url), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
+    }
+    return parse(text);
+  }
+  throw new Error("app.yml not found above test/stand-in/");
+}
+
+const MANIFEST = readManifest();
+
+/**
+ * What a new installation is granted: app.yml's default_permissions, read from the file so the
+ * stand-in grants what the shipped app asks for. A permission app.yml does not request (code
+ * scanning's `security_events: write`) is granted by a test with `permissions` or `setPermissions`.
+ */
+export const DEFAULT_PERMISSIONS: Permissions = { ...MANIFEST.default_permissions };
+/** app.yml's default_events. */
+export const DEFAULT_EVENTS: readonly string[] = [...MANIFEST.default_events];
 
 /** The login that pushes and opens pull requests in the installation's repositories. */
 export const DEVELOPER = "developer";
@@ -365,7 +392,7 @@ export class World {
       owner: userJson(this.options.owner, this.ownerId, this.site, this.options.ownerType),
       html_url: `${this.site.web}/apps/${appSlug}`,
       permissions,
-      events: ["push", "installation_repositories", "issues"],
+      events: [...DEFAULT_EVENTS],
     };
   }
 
@@ -385,7 +412,7 @@ export class World {
       target_id: this.ownerId,
       target_type: this.options.ownerType,
       permissions,
-      events: ["push", "installation_repositories", "issues"],
+      events: [...DEFAULT_EVENTS],
       repository_selection: selection,
       single_file_name: null,
       has_multiple_single_files: false,
