@@ -135,6 +135,7 @@ export class World {
   readonly forks = new Map<string, HostedRepo>();
   /** GitHub's limits on listing a pull request's files. */
   pullLimits: PullLimits = { ...DEFAULT_PULL_LIMITS };
+  private readonly diffs = new Map<string, Promise<PullDiff>>();
   readonly ownerId = 9_100_001;
   readonly botId: number;
   private counters = { repo: 700_000_000, issue: 3_000_000_000, comment: 2_000_000_000, label: 6_000_000_000, pull: 1_500_000_000, checkRun: 20_000_000_000 };
@@ -329,8 +330,17 @@ export class World {
     return pull;
   }
 
+  /** The pull request's diff, computed once per base tip, head and limits (each page of files reads it). */
   async pullDiff(base: HostedRepo, pull: StoredPull): Promise<PullDiff> {
-    return pullDiff(base.dir, pull.baseRef, pull.headSha, this.pullLimits);
+    const baseSha = await resolveRef(base.dir, `refs/heads/${pull.baseRef}`);
+    const key = `${base.dir}\0${baseSha}\0${pull.headSha}\0${JSON.stringify(this.pullLimits)}`;
+    let diff = this.diffs.get(key);
+    if (!diff) {
+      diff = pullDiff(base.dir, pull.baseRef, pull.headSha, this.pullLimits);
+      this.diffs.set(key, diff);
+      diff.catch(() => this.diffs.delete(key));
+    }
+    return diff;
   }
 
   async pullJson(base: HostedRepo, pull: StoredPull): Promise<Json> {
