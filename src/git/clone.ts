@@ -26,7 +26,7 @@ export interface CloneOptions {
   /**
    * A ref to fetch instead of the branch: `refs/pull/<n>/head` (a pull request's head, which GitHub
    * keeps in the base repository, so a fork's commits come with the base repository's token) or
-   * `refs/heads/<name>`. Anything else is refused (see `checkFetchRef`).
+   * `refs/heads/<name>`. Anything else is refused (see `checkFetchRef`). Given, `branch` is ignored.
    */
   ref?: string;
   /** Installation token with contents:read; omitted for public or local repositories. */
