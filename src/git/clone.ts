@@ -3,7 +3,9 @@
  *
  * A blobless, shallow, single-branch clone without checkout, then a sparse checkout of the Terraform
  * files (the patterns of domain/terraform-files.ts, the definition the scanner and the push filter
- * use): git fetches exactly those blobs in one batch. Hooks, symlinks, submodules, LFS smudging,
+ * use): git fetches exactly those blobs in one batch. A pull request's head is fetched the same way
+ * by ref (`refs/pull/N/head`, which GitHub keeps in the base repository, so a fork's pull request
+ * needs only the base repository's token) into an empty partial-clone repository. Hooks, symlinks, submodules, LFS smudging,
  * system/global config and unexpected transports are all off. The token travels as an HTTP header
  * scoped to the server's origin through GIT_CONFIG_* variables, so it is in neither the URL, nor
  * `.git/config`, nor the process list, and git never sends it to another host.
@@ -26,7 +28,7 @@ export interface CloneOptions {
   /**
    * A ref to fetch instead of the branch: `refs/pull/<n>/head` (a pull request's head, which GitHub
    * keeps in the base repository, so a fork's commits come with the base repository's token) or
-   * `refs/heads/<name>`. Anything else is refused (see `checkFetchRef`).
+   * `refs/heads/<name>`. Anything else is refused (see `checkFetchRef`). Given, `branch` is ignored.
    */
   ref?: string;
   /** Installation token with contents:read; omitted for public or local repositories. */

@@ -97,7 +97,7 @@ export interface StandInOptions {
   tokenTtlSeconds?: number;
   /** Seed of seeded faults (default 1). */
   seed?: number;
-  /** Permissions granted to the installation (default app.yml's: metadata read, contents read, issues write). */
+  /** Permissions granted to the installation (default: app.yml's default_permissions). */
   permissions?: Permissions;
   /** Primary rate limit per identity (default 5000 per 3600 s). */
   rateLimit?: { limit?: number; windowSeconds?: number };
@@ -187,7 +187,13 @@ export interface StandIn {
   sarifs(repo: string): StoredSarif[];
   /** false: code scanning answers 403 "Advanced Security must be enabled ...". */
   setCodeScanning(repo: string, enabled: boolean): void;
-  /** What the installation is granted from now on: tokens minted afterwards carry only these. */
+  /**
+   * What the installation is granted from now on: tokens minted afterwards carry only these (an
+   * organization owner accepting or not the app's new permissions). Tokens already minted keep
+   * theirs, and @octokit/auth-app caches a token for 59 minutes: to run a child process without a
+   * permission, set it before the process mints its first token (or start the stand-in with
+   * `permissions`).
+   */
   setPermissions(permissions: Permissions): void;
 
   close(): Promise<void>;

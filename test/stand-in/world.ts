@@ -1,13 +1,16 @@
 /**
  * Everything the stand-in knows: the app, its one installation on one owner, the repositories
- * (bare git repositories on disk plus their issues), the tokens minted, and who may see what. The
- * HTTP layers (rest.ts, graphql.ts, git-http.ts) ask this one place, so "a token narrowed to `infra`
- * cannot read `other`" holds for REST, GraphQL and git alike.
+ * (bare git repositories on disk plus their issues, pull requests, check runs and SARIF uploads),
+ * forks of them owned by other users (outside the installation), the tokens minted, and who may
+ * see what. The HTTP layers (rest.ts, graphql.ts, git-http.ts) ask this one place, so "a token
+ * narrowed to `infra` cannot read `other`" holds for REST, GraphQL and git alike.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyObject } from "node:crypto";
+import { parse } from "yaml";
 import { allows, readCredentials, TokenStore, verifyAppJwt, type IssuedToken, type Permissions } from "./auth.js";
 import { CheckRunStore } from "./checks.js";
 import type { StoredSarif } from "./code-scanning.js";
@@ -96,7 +99,31 @@ export interface WorldOptions {
   permissions: Permissions;
 }
 
-export const DEFAULT_PERMISSIONS: Permissions = { metadata: "read", contents: "read", issues: "write" };
+/** The app's manifest (app.yml at the repository root, from test/stand-in/ or from dist/test/stand-in/). */
+function readManifest(): { default_permissions: Permissions; default_events: string[] } {
+  for (const up of ["../../app.yml", "../../../app.yml"]) {
+    let text: string;
+    try {
+      text = readFileSync(new URL(up, import.meta.url), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
+    }
+    return parse(text);
+  }
+  throw new Error("app.yml not found above test/stand-in/");
+}
+
+const MANIFEST = readManifest();
+
+/**
+ * What a new installation is granted: app.yml's default_permissions, read from the file so the
+ * stand-in grants what the shipped app asks for. A permission app.yml does not request (code
+ * scanning's `security_events: write`) is granted by a test with `permissions` or `setPermissions`.
+ */
+export const DEFAULT_PERMISSIONS: Permissions = { ...MANIFEST.default_permissions };
+/** app.yml's default_events. */
+export const DEFAULT_EVENTS: readonly string[] = [...MANIFEST.default_events];
 
 /** The login that pushes and opens pull requests in the installation's repositories. */
 export const DEVELOPER = "developer";
@@ -108,6 +135,7 @@ export class World {
   readonly forks = new Map<string, HostedRepo>();
   /** GitHub's limits on listing a pull request's files. */
   pullLimits: PullLimits = { ...DEFAULT_PULL_LIMITS };
+  private readonly diffs = new Map<string, Promise<PullDiff>>();
   readonly ownerId = 9_100_001;
   readonly botId: number;
   private counters = { repo: 700_000_000, issue: 3_000_000_000, comment: 2_000_000_000, label: 6_000_000_000, pull: 1_500_000_000, checkRun: 20_000_000_000 };
@@ -302,8 +330,17 @@ export class World {
     return pull;
   }
 
+  /** The pull request's diff, computed once per base tip, head and limits (each page of files reads it). */
   async pullDiff(base: HostedRepo, pull: StoredPull): Promise<PullDiff> {
-    return pullDiff(base.dir, pull.baseRef, pull.headSha, this.pullLimits);
+    const baseSha = await resolveRef(base.dir, `refs/heads/${pull.baseRef}`);
+    const key = `${base.dir}\0${baseSha}\0${pull.headSha}\0${JSON.stringify(this.pullLimits)}`;
+    let diff = this.diffs.get(key);
+    if (!diff) {
+      diff = pullDiff(base.dir, pull.baseRef, pull.headSha, this.pullLimits);
+      this.diffs.set(key, diff);
+      diff.catch(() => this.diffs.delete(key));
+    }
+    return diff;
   }
 
   async pullJson(base: HostedRepo, pull: StoredPull): Promise<Json> {
@@ -365,7 +402,7 @@ export class World {
       owner: userJson(this.options.owner, this.ownerId, this.site, this.options.ownerType),
       html_url: `${this.site.web}/apps/${appSlug}`,
       permissions,
-      events: ["push", "installation_repositories", "issues"],
+      events: [...DEFAULT_EVENTS],
     };
   }
 
@@ -385,7 +422,7 @@ export class World {
       target_id: this.ownerId,
       target_type: this.options.ownerType,
       permissions,
-      events: ["push", "installation_repositories", "issues"],
+      events: [...DEFAULT_EVENTS],
       repository_selection: selection,
       single_file_name: null,
       has_multiple_single_files: false,

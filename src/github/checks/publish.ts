@@ -49,7 +49,7 @@ function warnMissingPermission(log: Logger, target: { owner: string; repo: strin
   log.warn(
     { repository: `${target.owner}/${target.repo}` },
     `no Keywarden check run on ${target.owner}/${target.repo}: the installation has not been granted "checks: write". ` +
-      "An organization owner accepts the app's new permissions in the installation's settings (Settings → GitHub Apps → Keywarden → Review request); issues are still filed meanwhile.",
+      "An organization owner accepts the app's new permissions in the installation's settings (organization Settings → GitHub Apps → the app → Review request); until then no check runs are published, and issues still are.",
   );
 }
 
