@@ -11,6 +11,7 @@ import type { Permissions, StoredCheckRun } from "../stand-in/index.js";
 import { checkEveryScenario } from "./helpers/checks.js";
 import type { Keywarden, LogLine } from "./helpers/child.js";
 import { RULES } from "./helpers/census.js";
+import { sampleValue, scrape } from "./helpers/prometheus.js";
 import { OWNER, Scenario } from "./helpers/scenario.js";
 import { FIXED, NON_COMPLIANT, seedFindings } from "./helpers/terraform.js";
 
@@ -62,6 +63,9 @@ const annotationsAt = (run: StoredCheckRun) => run.annotations.map((a) => [a.pat
 describe("keywarden serve: pull requests → check runs", () => {
   it("fails a pull request adding a root key, with the two annotations at the seed example's lines, and files no issue", async () => {
     const { s, serve } = await started();
+    const metrics = `http://127.0.0.1:${s.port}/metrics`;
+    const before = await scrape(metrics);
+    expect(sampleValue(before, "keywarden_check_runs_total", { trigger: "pull_request", conclusion: "failure" })).toBe(0);
     const pr = await s.gh.openPull("infra", { branch: "add-key", files: { "main.tf": NON_COMPLIANT }, title: "Add a key for root" });
     expect((await s.gh.deliverPullRequest("infra", pr.number, "opened")).status).toBe(200);
 
@@ -87,6 +91,10 @@ describe("keywarden serve: pull requests → check runs", () => {
     const checked = serve.lines.find((l) => l.msg === "pull request checked")!;
     expect(checked).toMatchObject({ queue: "check", installation: 4242, repo: `${OWNER}/infra`, pull: pr.number, conclusion: "failure", findings: 2, annotations: 2 });
     expectCheckLines(serve);
+    const after = await scrape(metrics);
+    expect(sampleValue(after, "keywarden_check_runs_total", { trigger: "pull_request", conclusion: "failure" })).toBe(1);
+    expect(sampleValue(after, "keywarden_check_runs_total", { trigger: "pull_request", conclusion: "success" })).toBe(0);
+    expect(sampleValue(after, "keywarden_jobs", { queue: "check", state: "completed" })).toBe(1);
     // The clone's token was narrowed to the repository, with contents: read (and metadata, as GitHub adds).
     const cloneTokens = s.gh.tokens.filter((t) => t.repositories !== undefined);
     expect(cloneTokens.map((t) => [t.repositories, t.permissions])).toEqual([[["infra"], { contents: "read", metadata: "read" }]]);
