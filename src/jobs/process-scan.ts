@@ -22,7 +22,7 @@ import type { WorkerDeps } from "./worker-deps.js";
 import { countFindings, observeClone } from "./metrics.js";
 import { directorySize } from "./directory-size.js";
 import { reportAuditProgress, reportStage, type ScanStage } from "./progress.js";
-import { issueUrlsOf, publishPushCheck } from "./push-check.js";
+import { publishPushCheck } from "./push-check.js";
 import { uploadScanToCodeScanning } from "./code-scanning-upload.js";
 
 export interface ScanOutcome {
@@ -135,7 +135,6 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     fileErrors: result.errors.length,
   };
   let complete = true;
-  let issueUrls: Map<string, string> | undefined;
   if (!repository.has_issues) {
     // Creating an issue would answer 410: skip the writes, keep the record for the summary.
     outcome.issuesDisabled = true;
@@ -166,10 +165,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
       throw new Error(`${applied.errors.length} issue write(s) failed in ${owner}/${repo}: ${applied.errors[0]!.message}`);
     }
     complete = applied.deferred === 0;
-    issueUrls = issueUrlsOf(deps.settings.serverUrl, owner, repo, [...applied.created, ...applied.reopened, ...applied.updated]);
   }
   // After the issues: a missing permission for either is one log line, never a lost issue.
-  if (data.reason === "push") await publishPushCheck({ octokit, owner, repo, commitSha, result, config, issueUrls, log });
+  if (data.reason === "push") await publishPushCheck({ octokit, owner, repo, commitSha, result, config, log });
   if (config.codeScanning) await uploadScanToCodeScanning({ octokit, owner, repo, commitSha, defaultBranch: repository.default_branch, result, version: deps.version, log });
 
   const state: RepoState = {

@@ -1,14 +1,14 @@
 /**
  * The `Keywarden` check run on a commit pushed to the default branch, published once the scan's
  * issues are in line: every finding of the commit counts (`changed: "all"`: a push has no base to
- * compare against, and each finding has its issue, linked from the summary when this run filed or
- * touched it). An installation that has not accepted `checks: write` gets no check run and one log
+ * compare against). Issue links are left out: sync-issues reports issue numbers, not where the
+ * issues live, and the summary links issues only for findings already on a base branch, which a
+ * push has none of. An installation that has not accepted `checks: write` gets no check run and one log
  * line (from the publisher); the issues were filed all the same and the job succeeds.
  */
 import type { Logger } from "pino";
 import type { ScanResult } from "../domain/types.js";
 import type { KeywardenConfig } from "../config/repo-config.js";
-import type { AppliedIssue } from "../github/apply-plan/index.js";
 import { publishCheckRun } from "../github/checks/index.js";
 import type { InstallationOctokit } from "../github/octokit/keywarden-octokit.js";
 import { renderCheckRun } from "../report/check-run.js";
@@ -21,15 +21,7 @@ export interface PushCheckInput {
   commitSha: string;
   result: ScanResult;
   config: KeywardenConfig;
-  /** Issue URLs by fingerprint, of the issues this scan created, reopened or updated (absent: issues not synced). */
-  issueUrls?: ReadonlyMap<string, string>;
   log: Logger;
-}
-
-/** `SERVER/OWNER/REPO/issues/N` of each issue a sync applied, by the finding's fingerprint. */
-export function issueUrlsOf(serverUrl: string, owner: string, repo: string, applied: readonly AppliedIssue[]): Map<string, string> {
-  const base = `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/issues/`;
-  return new Map(applied.map((issue) => [issue.fingerprint, `${base}${issue.number}`]));
 }
 
 export async function publishPushCheck(input: PushCheckInput): Promise<void> {
@@ -41,7 +33,6 @@ export async function publishPushCheck(input: PushCheckInput): Promise<void> {
     changed: "all",
     headSha: commitSha,
     fileErrors: result.errors.length,
-    ...(input.issueUrls ? { issueUrls: input.issueUrls } : {}),
   });
   const published = await publishCheckRun(octokit, { owner, repo, headSha: commitSha }, output, log);
   countCheckRun("push", published.published ? output.conclusion : "unpublished");
