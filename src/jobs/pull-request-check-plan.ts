@@ -14,13 +14,15 @@ export interface ListedFile {
 export type CheckPlan = { kind: "skip"; reason: string } | { kind: "no-terraform" } | { kind: "scan" };
 
 /**
- * A closed pull request is skipped (nothing merges from it). One whose listed files hold no
+ * A closed pull request is skipped (nothing merges from it), as is one into a repository archived
+ * since the webhook (archived repositories are not scanned). One whose listed files hold no
  * Terraform (a rename counts by its old name too: moving a file changes what a module loads) gets a
  * `success` without a clone — but only when GitHub listed every file: past its 3,000-file cap the
  * unlisted ones may be Terraform, and the head is scanned whole.
  */
-export function planCheck(pr: { state: string }, files: readonly ListedFile[], complete: boolean): CheckPlan {
+export function planCheck(pr: { state: string; base?: { repo?: { archived?: boolean } } }, files: readonly ListedFile[], complete: boolean): CheckPlan {
   if (pr.state !== "open") return { kind: "skip", reason: `pull request ${pr.state}` };
+  if (pr.base?.repo?.archived) return { kind: "skip", reason: "repository archived" };
   const touchesTerraform = files.some((f) => isTerraformPath(f.filename) || (f.previous_filename !== undefined && isTerraformPath(f.previous_filename)));
   if (complete && !touchesTerraform) return { kind: "no-terraform" };
   return { kind: "scan" };

@@ -8,6 +8,11 @@ describe("planCheck", () => {
     expect(planCheck({ state: "closed" }, [{ filename: "main.tf" }], true)).toEqual({ kind: "skip", reason: "pull request closed" });
   });
 
+  it("skips a pull request into a repository archived since the webhook", () => {
+    expect(planCheck({ state: "open", base: { repo: { archived: true } } }, [{ filename: "main.tf" }], true)).toEqual({ kind: "skip", reason: "repository archived" });
+    expect(planCheck({ state: "open", base: { repo: { archived: false } } }, [{ filename: "main.tf" }], true)).toEqual({ kind: "scan" });
+  });
+
   it("scans when a listed file is Terraform, by its name or by the name it was renamed from", () => {
     expect(planCheck(open, [{ filename: "README.md" }, { filename: "envs/prod/iam.tf" }], true)).toEqual({ kind: "scan" });
     expect(planCheck(open, [{ filename: "vars/prod.tfvars.json" }], true)).toEqual({ kind: "scan" });
