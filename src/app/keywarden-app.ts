@@ -6,7 +6,8 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import { decidePush } from "./push-filter.js";
-import { enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
+import { decidePullRequest } from "./pull-request-filter.js";
+import { enqueueCheck, enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
 import { accountLogin } from "../github/installations.js";
 import { appBotLogin } from "../github/app-slug.js";
@@ -51,6 +52,29 @@ export function keywardenApp(queues: Queues, operations: (app: Probot) => Route)
         reason: "push",
       });
       context.log.info({ repo: repo.full_name, commit: payload.after }, "scan queued");
+    });
+
+    // The actions decidePullRequest checks (it also says no to any other, should one be added here).
+    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context) => {
+      const { payload } = context;
+      const repo = payload.repository;
+      const decision = decidePullRequest(payload);
+      if (!decision.check) {
+        context.log.debug({ repo: repo.full_name, pull: payload.number, reason: decision.reason }, "pull request ignored");
+        return;
+      }
+      const installationId = payload.installation?.id;
+      if (!installationId) throw new Error(`pull request ${repo.full_name}#${payload.number} carries no installation id`);
+      // The base repository: a fork's head is fetched from it (refs/pull/N/head) with its token.
+      await enqueueCheck(queues, {
+        installationId,
+        repositoryId: repo.id,
+        owner: repo.owner.login,
+        repo: repo.name,
+        pullNumber: payload.number,
+        headSha: payload.pull_request.head.sha,
+      });
+      context.log.info({ repo: repo.full_name, pull: payload.number, commit: payload.pull_request.head.sha }, "pull request check queued");
     });
 
     app.on("installation.created", async (context) => {

@@ -29,6 +29,8 @@ export interface KeywardenConfig {
    */
   issues: { repository?: string };
   audit: { includeArchived: boolean; includeForks: boolean };
+  /** `codeScanning: true`: upload each default-branch scan's SARIF to GitHub code scanning (opt-in: it needs Advanced Security on private repositories). */
+  codeScanning: boolean;
 }
 
 export interface ConfigProblem {
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: Readonly<KeywardenConfig> = Object.freeze({
   summary: {},
   issues: {},
   audit: { includeArchived: false, includeForks: false },
+  codeScanning: false,
 });
 
 // A rule id or one of its aliases (a KICS query id), stored as the rule's id.
@@ -72,7 +75,7 @@ const repository = z
   .string()
   .regex(/^(?:[A-Za-z0-9-]{1,39}\/)?[A-Za-z0-9._-]{1,100}$/, "must be `repo` or `owner/repo`");
 
-const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "issues", "audit"];
+const TOP_KEYS = ["rules", "minSeverity", "ignorePaths", "labels", "assignees", "sla", "maxNewIssuesPerRun", "summary", "issues", "audit", "codeScanning"];
 /** Keys Probot's config loader itself understands. */
 const PASS_THROUGH = new Set(["_extends"]);
 
@@ -207,6 +210,7 @@ export function parseConfig(raw: unknown, context: { account?: string } = {}): {
       includeArchived: scalar(z.boolean({ message: "must be true or false" }), audit.includeArchived, "audit.includeArchived", d.audit.includeArchived, problems),
       includeForks: scalar(z.boolean({ message: "must be true or false" }), audit.includeForks, "audit.includeForks", d.audit.includeForks, problems),
     },
+    codeScanning: scalar(z.boolean({ message: "must be true or false" }), root.codeScanning, "codeScanning", d.codeScanning, problems),
   };
   return { config, problems };
 }

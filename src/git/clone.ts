@@ -3,7 +3,9 @@
  *
  * A blobless, shallow, single-branch clone without checkout, then a sparse checkout of the Terraform
  * files (the patterns of domain/terraform-files.ts, the definition the scanner and the push filter
- * use): git fetches exactly those blobs in one batch. Hooks, symlinks, submodules, LFS smudging,
+ * use): git fetches exactly those blobs in one batch. A pull request's head is fetched the same way
+ * by ref (`refs/pull/N/head`, which GitHub keeps in the base repository, so a fork's pull request
+ * needs only the base repository's token) into an empty partial-clone repository. Hooks, symlinks, submodules, LFS smudging,
  * system/global config and unexpected transports are all off. The token travels as an HTTP header
  * scoped to the server's origin through GIT_CONFIG_* variables, so it is in neither the URL, nor
  * `.git/config`, nor the process list, and git never sends it to another host.
@@ -23,6 +25,12 @@ export interface CloneOptions {
   cloneUrl: string;
   /** Branch to fetch (the default branch); the remote HEAD when omitted. */
   branch?: string;
+  /**
+   * A ref to fetch instead of the branch: `refs/pull/<n>/head` (a pull request's head, which GitHub
+   * keeps in the base repository, so a fork's commits come with the base repository's token) or
+   * `refs/heads/<name>`. Anything else is refused (see `checkFetchRef`). Given, `branch` is ignored.
+   */
+  ref?: string;
   /** Installation token with contents:read; omitted for public or local repositories. */
   token?: string;
   /** Origin the token may be sent to, e.g. `https://github.com`; required with a token. */
@@ -148,6 +156,7 @@ function basicCredential(token: string): string {
 /** Check out the Terraform files of `options.cloneUrl`, run `work`, and always remove the files. */
 export async function withTerraformCheckout<T>(options: CloneOptions, work: (checkout: Checkout) => Promise<T>): Promise<T> {
   checkUrl(options);
+  if (options.ref !== undefined) checkFetchRef(options.ref);
   const env = gitEnvironment(options);
   const retries = options.transientRetries ?? 2;
   for (let attempt = 1; ; attempt++) {
@@ -172,8 +181,65 @@ export async function withTerraformCheckout<T>(options: CloneOptions, work: (che
   }
 }
 
+const PULL_HEAD = /^refs\/pull\/[1-9][0-9]{0,9}\/head$/;
+
+/**
+ * Whether `name` (after `refs/heads/`) is a branch name git and GitHub accept, and safe on a
+ * command line: no component starting with `.` or `-`, no `..`, `@{`, `//`, control characters,
+ * spaces or any of `~^:?*[\`, no trailing `/`, `.` or `.lock`.
+ */
+function isSafeBranchName(name: string): boolean {
+  if (!name || name.length > 255 || name === "@") return false;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name)) return false;
+  if (name.endsWith("/") || name.endsWith(".") || name.endsWith(".lock")) return false;
+  return name.split("/").every((part) => part !== "" && !part.startsWith(".") && !part.startsWith("-") && !part.endsWith(".lock"));
+}
+
+/**
+ * Refuse a ref that is not `refs/pull/<digits>/head` nor `refs/heads/<name>`: the ref reaches
+ * git's command line inside a refspec, so it must not be able to pass an option, name a second
+ * refspec (`:`), or force-update something else (`+`).
+ */
+export function checkFetchRef(ref: string): void {
+  if (PULL_HEAD.test(ref)) return;
+  if (ref.startsWith("refs/heads/") && isSafeBranchName(ref.slice("refs/heads/".length))) return;
+  throw new CloneError(
+    `refusing to fetch ref ${JSON.stringify(ref.slice(0, 200))}: only refs/pull/<number>/head and refs/heads/<branch> are fetched (branch names as git allows them, without ":", "..", spaces or a leading "-")`,
+  );
+}
+
+/** Where the fetched ref is kept in the scratch repository. */
+const SCAN_REF = "refs/keywarden/scan";
+
+/**
+ * `ref` of the remote, with the same blobless, shallow, no-tags fetch as the clone: an empty
+ * repository is set up as a partial clone of `origin` (so the sparse checkout fetches the Terraform
+ * blobs on demand from it), and only `ref` is fetched.
+ */
+async function fetchRef(options: CloneOptions, env: NodeJS.ProcessEnv, dir: string, ref: string): Promise<void> {
+  await runGit(["init", "--quiet", "--", dir], env, options);
+  await runGit(["remote", "add", "origin", "--", options.cloneUrl], env, options, dir);
+  await runGit(["config", "remote.origin.promisor", "true"], env, options, dir);
+  await runGit(["config", "remote.origin.partialclonefilter", "blob:none"], env, options, dir);
+  try {
+    await runGit(["fetch", "--quiet", "--filter=blob:none", "--depth", "1", "--no-tags", "--no-write-fetch-head", "origin", `${ref}:${SCAN_REF}`], env, options, dir);
+  } catch (error) {
+    if (error instanceof CloneError && /couldn't find remote ref/i.test(error.message)) {
+      throw new CloneError(`${ref} is not in the repository (the pull request was closed, or the branch deleted): nothing to scan`);
+    }
+    throw error;
+  }
+}
+
 /** Blobless clone, sparse checkout of the Terraform patterns, and the commit checked out. */
 async function fetchTerraform(options: CloneOptions, env: NodeJS.ProcessEnv, dir: string): Promise<Checkout> {
+  if (options.ref !== undefined) {
+    await fetchRef(options, env, dir, options.ref);
+    await runGit(["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], env, options, dir);
+    await runGit(["checkout", "--quiet", "--detach", SCAN_REF], env, options, dir);
+    return { dir, commitSha: await runGit(["rev-parse", "HEAD"], env, options, dir) };
+  }
   const branch = options.branch ? ["--branch", options.branch] : [];
   try {
     await runGit(

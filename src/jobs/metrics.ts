@@ -4,7 +4,8 @@
  * Counters and histograms are process-local (each web or worker process counts what it did
  * itself; Prometheus adds them up across processes with `sum`). The job counts by queue and state
  * are read from BullMQ at scrape time, so every process reports the same, cluster-wide figures.
- * Labels are bounded: queue, state, outcome, rule, severity, write kind, rate-limit resource — never
+ * Labels are bounded: queue, state, outcome, rule, severity, write kind, rate-limit resource, check-run
+ * trigger and conclusion — never
  * a repository, an installation or a job id.
  */
 import type { Job, Worker } from "bullmq";
@@ -12,13 +13,12 @@ import type { Redis } from "ioredis";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Finding } from "../domain/types.js";
 import { rules } from "../rules/index.js";
-import { AUDIT_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type Queues } from "./queues.js";
+import { QUEUE_NAMES, type Queues } from "./queues.js";
 import type { RepoState, RepoStatus, StateStore } from "./repo-state.js";
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 
-const QUEUE_NAMES = [SCAN_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE] as const;
 /** BullMQ's job states (as label values with underscores: `waiting_children`). */
 const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
 const REPO_OUTCOMES: readonly RepoStatus[] = ["scanned", "unchanged", "skipped", "failed"];
@@ -155,11 +155,24 @@ const cloneDuration = new Histogram({
   registers: [registry],
 });
 
+/** What a Keywarden check run concluded; `unpublished`: the installation lacks `checks: write`. */
+export const CHECK_CONCLUSIONS = ["success", "failure", "neutral", "unpublished"] as const;
+export type CheckConclusion = (typeof CHECK_CONCLUSIONS)[number];
+const CHECK_TRIGGERS = ["pull_request", "push"] as const;
+
+const checkRuns = new Counter({
+  name: "keywarden_check_runs_total",
+  help: "Keywarden check runs this process completed, by trigger (pull_request, push) and conclusion (success, failure, neutral: superseded by a newer head; unpublished: the installation lacks checks: write)",
+  labelNames: ["trigger", "conclusion"],
+  registers: [registry],
+});
+
 // Every series from the start, at 0: a rate() over a counter that appears late misses its first step.
 for (const outcome of REPO_OUTCOMES) repositories.inc({ outcome }, 0);
 for (const kind of ISSUE_WRITE_KINDS) issueWrites.inc({ kind }, 0);
 for (const rule of rules) findings.inc({ rule: rule.meta.id, severity: rule.meta.severity }, 0);
 for (const queue of QUEUE_NAMES) for (const outcome of ["completed", "failed"]) jobDuration.zero({ queue, outcome });
+for (const trigger of CHECK_TRIGGERS) for (const conclusion of CHECK_CONCLUSIONS) checkRuns.inc({ trigger, conclusion }, 0);
 
 const KNOWN_RULES = new Set(rules.map((rule) => rule.meta.id));
 
@@ -193,6 +206,10 @@ export function countingRepoOutcomes(store: StateStore): StateStore {
 
 export function countFindings(found: readonly Pick<Finding, "ruleId" | "severity">[]): void {
   for (const f of found) findings.inc({ rule: KNOWN_RULES.has(f.ruleId) ? f.ruleId : "other", severity: f.severity });
+}
+
+export function countCheckRun(trigger: (typeof CHECK_TRIGGERS)[number], conclusion: CheckConclusion): void {
+  checkRuns.inc({ trigger, conclusion });
 }
 
 export function countIssueWrite(kind: IssueWriteKind): void {

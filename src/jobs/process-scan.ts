@@ -24,6 +24,8 @@ import type { WorkerDeps } from "./worker-deps.js";
 import { countFindings, observeClone } from "./metrics.js";
 import { directorySize } from "./directory-size.js";
 import { reportAuditProgress, reportStage, type ScanStage } from "./progress.js";
+import { publishPushCheck } from "./push-check.js";
+import { uploadScanToCodeScanning } from "./code-scanning-upload.js";
 
 export interface ScanOutcome {
   status: "scanned" | "skipped";
@@ -175,6 +177,9 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     // so the nightly audit scans the repository again rather than skipping it as unchanged.
     complete = applied.deferred === 0 && !result.suppressed.some((f) => f.suppression.expires !== undefined);
   }
+  // After the issues: a missing permission for either is one log line, never a lost issue.
+  if (data.reason === "push") await publishPushCheck({ octokit, owner, repo, commitSha, result, config, log });
+  if (config.codeScanning) await uploadScanToCodeScanning({ octokit, owner, repo, commitSha, defaultBranch: repository.default_branch, result, version: deps.version, log });
 
   const state: RepoState = {
     ...base,

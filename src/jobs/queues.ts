@@ -8,6 +8,10 @@ import { Redis } from "ioredis";
 export const SCAN_QUEUE = "scan";
 export const AUDIT_QUEUE = "audit";
 export const SUMMARY_QUEUE = "summary";
+/** Pull-request check runs: their own queue, so a busy audit never delays the answer a PR waits for. */
+export const CHECK_QUEUE = "check";
+/** Every queue, in the order operations views list them. */
+export const QUEUE_NAMES = [SCAN_QUEUE, CHECK_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE] as const;
 
 export type ScanReason = "push" | "installation" | "audit" | "manual";
 
@@ -35,10 +39,22 @@ export interface SummaryJobData {
   installationId?: number;
 }
 
+/** A pull request to check: ids and names only (the worker re-reads the PR and mints its own token). */
+export interface CheckJobData {
+  installationId: number;
+  repositoryId: number;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  /** The head the webhook announced, for logs; the worker checks the PR's current head. */
+  headSha: string;
+}
+
 export interface Queues {
   scan: Queue<ScanJobData>;
   audit: Queue<AuditJobData>;
   summary: Queue<SummaryJobData>;
+  check: Queue<CheckJobData>;
   close(): Promise<void>;
 }
 
@@ -79,12 +95,14 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   const scan = new Queue<ScanJobData>(SCAN_QUEUE, options);
   const audit = new Queue<AuditJobData>(AUDIT_QUEUE, options);
   const summary = new Queue<SummaryJobData>(SUMMARY_QUEUE, options);
+  const check = new Queue<CheckJobData>(CHECK_QUEUE, options);
   return {
     scan,
     audit,
     summary,
+    check,
     async close() {
-      await Promise.all([scan.close(), audit.close(), summary.close()]);
+      await Promise.all([scan.close(), audit.close(), summary.close(), check.close()]);
     },
   };
 }
@@ -93,6 +111,17 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
 export async function enqueueScan(queues: Queues, data: ScanJobData): Promise<void> {
   await queues.scan.add(`scan ${data.owner}/${data.repo}`, data, {
     deduplication: { id: `repo-${data.repositoryId}`, keepLastIfActive: true },
+  });
+}
+
+/**
+ * Enqueue a pull request's check: at most one running and one waiting per pull request, so a new
+ * push to the PR replaces the check still waiting for the previous head (the running one finishes;
+ * its result belongs to its own commit).
+ */
+export async function enqueueCheck(queues: Queues, data: CheckJobData): Promise<void> {
+  await queues.check.add(`check ${data.owner}/${data.repo}#${data.pullNumber}`, data, {
+    deduplication: { id: `pr-${data.repositoryId}-${data.pullNumber}`, keepLastIfActive: true },
   });
 }
 

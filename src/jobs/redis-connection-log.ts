@@ -54,7 +54,7 @@ export function logRedisConnection(redis: Redis, log: Logger): RedisConnectionLo
 
 /** Route the queues' errors through the reporter of their connection. */
 export function logQueueErrors(queues: Queues, report: RedisConnectionLog): void {
-  for (const queue of [queues.scan, queues.audit, queues.summary]) {
+  for (const queue of [queues.scan, queues.check, queues.audit, queues.summary]) {
     queue.on("error", (error) => report.error(`${queue.name} queue`, error));
   }
 }

@@ -5,11 +5,12 @@
  */
 import { Worker, type Job, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { AUDIT_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type AuditJobData, type ScanJobData, type SummaryJobData } from "./queues.js";
+import { AUDIT_QUEUE, CHECK_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type AuditJobData, type CheckJobData, type ScanJobData, type SummaryJobData } from "./queues.js";
 import { upsertSchedules } from "./schedules.js";
 import { processScan } from "./process-scan.js";
 import { processAudit } from "./process-audit.js";
 import { processSummary } from "./process-summary.js";
+import { processPullRequest } from "./process-pull-request.js";
 import { logRedisConnection } from "./redis-connection-log.js";
 import { lockLossReporter, oneRunPerKey } from "./lock-loss.js";
 import type { WorkerDeps } from "./worker-deps.js";
@@ -69,6 +70,13 @@ export async function startWorkers(deps: WorkerDeps, connection: Redis, timings:
     new Worker<ScanJobData>(
       SCAN_QUEUE,
       oneRunPerKey((job: Job<ScanJobData>) => String(job.data.repositoryId), withJobLog(processScan)),
+      { ...base, concurrency: deps.settings.scanConcurrency },
+    ),
+    // Pull requests get workers of their own: an engineer waits on the check, an audit on nobody.
+    // A rerun after a lost lock waits for the first run, which may still complete the same check run.
+    new Worker<CheckJobData>(
+      CHECK_QUEUE,
+      oneRunPerKey((job: Job<CheckJobData>) => `${job.data.repositoryId}#${job.data.pullNumber}`, withJobLog(processPullRequest)),
       { ...base, concurrency: deps.settings.scanConcurrency },
     ),
     new Worker<AuditJobData>(AUDIT_QUEUE, withJobLog(processAudit), { ...base, concurrency: 1 }),

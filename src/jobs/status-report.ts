@@ -6,12 +6,11 @@
  */
 import type { Job } from "bullmq";
 import type { Queues } from "./queues.js";
-import { AUDIT_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE } from "./queues.js";
+import { QUEUE_NAMES } from "./queues.js";
 import { auditProgress, type AuditProgress } from "./progress.js";
 import type { AuditTotals, StateStore } from "./repo-state.js";
 
 export const STATUS_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
-const QUEUE_NAMES = [SCAN_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE] as const;
 
 export interface JobSummary {
   queue: string;

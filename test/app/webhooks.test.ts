@@ -95,6 +95,38 @@ describe("webhooks only enqueue", () => {
     );
   });
 
+  /** GitHub's example pull_request event of `action`, delivered for an installation. */
+  function pullRequestEvent(action: string, head = "d".repeat(40)) {
+    const payload = examplePayload("pull_request", (p) => p.action === action);
+    payload.installation = { id: 4242, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" };
+    payload.pull_request.head.sha = head;
+    return payload;
+  }
+
+  it("queues one check with ids and names only for an opened pull request, one waiting per pull request", async () => {
+    const opened = pullRequestEvent("opened");
+    expect((await deliver(baseUrl, "pull_request", opened, WEBHOOK_SECRET)).status).toBe(200);
+    const jobs = await queues.check.getJobs(["waiting"]);
+    expect(jobs.map((j) => j.data)).toEqual([
+      { installationId: 4242, repositoryId: opened.repository.id, owner: "Codertocat", repo: "Hello-World", pullNumber: opened.number, headSha: "d".repeat(40) },
+    ]);
+    // Pushes to the PR while its check waits: still one waiting check (it reads the PR's head when it runs).
+    for (const sha of ["a", "b"]) expect((await deliver(baseUrl, "pull_request", pullRequestEvent("synchronize", sha.repeat(40)), WEBHOOK_SECRET)).status).toBe(200);
+    expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+    expect(await queues.scan.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
+  });
+
+  it("ignores labels, closing and pull requests into archived repositories", async () => {
+    const archived = pullRequestEvent("reopened");
+    archived.repository.archived = true;
+    for (const payload of [pullRequestEvent("labeled"), pullRequestEvent("closed"), archived]) {
+      expect((await deliver(baseUrl, "pull_request", payload, WEBHOOK_SECRET)).status).toBe(200);
+    }
+    expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
+    expect((await deliver(baseUrl, "pull_request", pullRequestEvent("reopened"), WEBHOOK_SECRET)).status).toBe(200);
+    expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+  });
+
   it("answers the health check", async () => {
     const res = await fetch(`${baseUrl}/healthz`);
     expect(res.status).toBe(200);

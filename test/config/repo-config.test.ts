@@ -18,6 +18,7 @@ describe("parseConfig", () => {
       summary: {},
       issues: {},
       audit: { includeArchived: false, includeForks: false },
+      codeScanning: false,
     });
   });
 
@@ -89,6 +90,20 @@ _extends: .github
       if (raw !== null) expect(problems.length).toBeGreaterThan(0);
     }
     expect(parseConfig({ rules: [null, "Bad Id"] }).problems.map((p) => p.key)).toEqual(["rules[0]", "rules[1]"]);
+  });
+});
+
+describe("parseConfig codeScanning", () => {
+  it("is off unless a repository opts in with a boolean; anything else is named and ignored", () => {
+    expect(parseConfig(parseYaml("codeScanning: true")).config.codeScanning).toBe(true);
+    expect(parseConfig({ codeScanning: false })).toEqual({ config: expect.objectContaining({ codeScanning: false }), problems: [] });
+    for (const bad of ["yes", 1, [true], { enabled: true }]) {
+      const { config, problems } = parseConfig({ codeScanning: bad });
+      expect(config.codeScanning).toBe(false);
+      expect(problems).toEqual([{ key: "codeScanning", message: expect.stringMatching(/^must be true or false .*; using the default$/) }]);
+    }
+    // A typo is named with the known keys, which include codeScanning.
+    expect(parseConfig({ codeScaning: true }).problems).toEqual([{ key: "codeScaning", message: expect.stringContaining("codeScanning") }]);
   });
 });
 

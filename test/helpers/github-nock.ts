@@ -231,6 +231,15 @@ export class FakeGitHubRepo {
   readonly comments = new Map<number, { id: number; body: string; user: Json }[]>();
   readonly labels = new Map<string, { color: string; description: string | null }>();
   readonly requests: RecordedRequest[] = [];
+  /**
+   * Check runs created on the repository (POST /check-runs, then PATCHes merged in, annotations
+   * appended). `checksGranted = false` answers as GitHub does an installation that has not accepted
+   * `checks: write`: 403 "Resource not accessible by integration".
+   */
+  readonly checkRuns: { id: number; head_sha: string; status: string; conclusion: string | null; output: Json; annotations: Json[] }[] = [];
+  checksGranted = true;
+  /** Pull requests by number: their state, head, the base repository's clone URL and changed files. */
+  readonly pulls = new Map<number, { state: "open" | "closed"; headSha: string; cloneUrl: string; files: { filename: string; status: string; patch?: string }[] }>();
   /** Issues disabled in the repository: writes to issues answer 410. */
   issuesDisabled = false;
   /** Simulate a server whose `creator` filter matches nothing for bot logins. */
@@ -238,6 +247,7 @@ export class FakeGitHubRepo {
   private readonly faults: { method: string; path: RegExp; fault: Fault }[] = [];
   private nextNumber = 1;
   private nextCommentId = 9000;
+  private nextCheckRunId = 4_000_000;
   private scope: nock.Scope | undefined;
 
   constructor(w: { owner?: string; repo?: string; appSlug?: string; api?: string; web?: string } = {}) {
@@ -303,6 +313,31 @@ export class FakeGitHubRepo {
   stop(): void {
     this.scope?.persist(false);
     nock.cleanAll();
+  }
+
+  private checkRun(method: string, rest: string, body: Json): [number, Json] {
+    if (!this.checksGranted) return [403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/checks/runs#create-a-check-run", status: "403" }];
+    const reply = (run: (typeof this.checkRuns)[number]) => ({
+      ...example("check-run"),
+      id: run.id,
+      head_sha: run.head_sha,
+      status: run.status,
+      conclusion: run.conclusion,
+      url: `${this.api}/repos/${this.owner}/${this.repo}/check-runs/${run.id}`,
+    });
+    const { annotations = [], ...output } = body?.output ?? {};
+    if (method === "POST" && rest === "/check-runs") {
+      const run = { id: this.nextCheckRunId++, head_sha: body.head_sha, status: body.status ?? "queued", conclusion: body.conclusion ?? null, output, annotations: [...annotations] };
+      this.checkRuns.push(run);
+      return [201, reply(run)];
+    }
+    const run = this.checkRuns.find((r) => rest === `/check-runs/${r.id}`);
+    if (method === "PATCH" && run) {
+      Object.assign(run, { status: body.status ?? run.status, conclusion: body.conclusion ?? run.conclusion, output: body.output ? output : run.output });
+      run.annotations.push(...annotations);
+      return [200, reply(run)];
+    }
+    return [404, errorReply(404, "Not Found")];
   }
 
   private issueJson(issue: StoredIssue): Json {
@@ -392,6 +427,17 @@ export class FakeGitHubRepo {
         this.comments.set(number, list);
         return [201, commentReply({ owner: this.owner, repo: this.repo, api: this.api, web: this.web, id: comment.id, issueNumber: number, body: comment.body, user: comment.user })];
       }
+    }
+    if (rest === "/check-runs" || /^\/check-runs\/\d+$/.test(rest)) return this.checkRun(method, rest, body);
+    if ((m = /^\/pulls\/(\d+)(\/files)?$/.exec(rest)) && method === "GET") {
+      const pull = this.pulls.get(Number(m[1]));
+      if (!pull) return [404, errorReply(404, "Not Found")];
+      if (m[2]) {
+        const [page, headers] = pageOf(pull.files.map((f) => ({ ...example("diff-entry-items")[0], ...f, patch: f.patch })), url);
+        return [200, page, headers];
+      }
+      const pr = example("pull-request");
+      return [200, { ...pr, number: Number(m[1]), state: pull.state, changed_files: pull.files.length, head: { ...pr.head, sha: pull.headSha }, base: { ...pr.base, repo: { ...pr.base.repo, name: this.repo, full_name: `${this.owner}/${this.repo}`, clone_url: pull.cloneUrl } } }];
     }
     if ((m = /^\/labels\/(.+)$/.exec(rest)) && method === "GET") {
       const label = this.labels.get(m[1]!);

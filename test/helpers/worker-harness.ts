@@ -24,7 +24,7 @@ export interface Harness {
   deps: WorkerDeps;
   log: CapturedLog;
   workers: WorkerRuntime;
-  events: { scan: QueueEvents; audit: QueueEvents; summary: QueueEvents };
+  events: { scan: QueueEvents; audit: QueueEvents; summary: QueueEvents; check: QueueEvents };
   /** Every job added through `queues` (by the test or by a processor), in order. */
   added: Job[];
   /** Wait for a job (whatever its current state) to complete; rejects with its final failure. */
@@ -65,7 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const queues = createQueues(redis.redis, redis.prefix);
   // Record what each `add` returns: listing a queue right after adding races the worker.
   const added: Job[] = [];
-  for (const queue of [queues.scan, queues.audit, queues.summary] as { add(...args: unknown[]): Promise<Job> }[]) {
+  for (const queue of [queues.scan, queues.audit, queues.summary, queues.check] as { add(...args: unknown[]): Promise<Job> }[]) {
     const add = queue.add.bind(queue);
     queue.add = async (...args: unknown[]) => {
       const job = await add(...args);
@@ -81,11 +81,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     eventConnections.push(connection);
     return new QueueEvents(name, { connection, prefix: redis.prefix });
   };
-  const events = { scan: queueEvents(queues.scan.name), audit: queueEvents(queues.audit.name), summary: queueEvents(queues.summary.name) };
+  const events = { scan: queueEvents(queues.scan.name), audit: queueEvents(queues.audit.name), summary: queueEvents(queues.summary.name), check: queueEvents(queues.check.name) };
   await Promise.all(Object.values(events).map((e) => e.waitUntilReady()));
 
   if (options.fastRetries !== false) {
-    for (const [name, queue] of [["scan", queues.scan], ["audit", queues.audit], ["summary", queues.summary]] as const) {
+    for (const [name, queue] of [["scan", queues.scan], ["audit", queues.audit], ["summary", queues.summary], ["check", queues.check]] as const) {
       events[name].on("delayed", ({ jobId }) => {
         // Only retries: the schedulers' next runs are delayed jobs too, and must stay in the future.
         void queue.getJob(jobId).then((job) => (job && job.attemptsMade > 0 ? job.promote().catch(() => undefined) : undefined));
@@ -110,6 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     [queues.scan.name, events.scan],
     [queues.audit.name, events.audit],
     [queues.summary.name, events.summary],
+    [queues.check.name, events.check],
   ]);
   return {
     redis,

@@ -110,6 +110,8 @@ async function findingsOf(content: string): Promise<Finding[]> {
 }
 
 const byFingerprint = (fp: string) => [...issues.issues.values()].filter((i) => readFingerprint(i.body) === fp);
+/** Writes other than the push's check run (a new run on every push scan, by design). */
+const issueWrites = () => gh.writes().filter((w) => !/\/check-runs(\/|$)/.test(w.path));
 const issueCreates = () => issues.requests.filter((r) => r.method === "POST" && /\/issues$/.test(r.path));
 const workDirs = async () => (await readdir(workRoot)).filter((name) => name.startsWith("keywarden-"));
 
@@ -156,15 +158,42 @@ describe("scan job", () => {
     // The clone's work directory was made under TMPDIR, and is gone.
     expect(created.some((name) => name.startsWith("keywarden-"))).toBe(true);
     expect(await workDirs()).toEqual([]);
+    // A push also gets its Keywarden check run on the scanned commit: every finding counts.
+    expect(issues.checkRuns).toEqual([
+      expect.objectContaining({ head_sha: sha, status: "completed", conclusion: "failure", output: expect.objectContaining({ title: expect.any(String), summary: expect.any(String) }) }),
+    ]);
+    expect(issues.checkRuns[0]!.annotations.map((a: { path: string; start_line: number }) => [a.path, a.start_line]).sort()).toEqual(
+      findings.map((f) => [f.file, f.line]).sort(),
+    );
+  });
+
+  it("files the issues of a push when the installation has not accepted checks: write, with one log line", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    issues.checksGranted = false;
+    const { outcome } = await runScan();
+    expect(outcome).toMatchObject({ status: "scanned", findings: 2, opened: 2 });
+    expect(issues.issues.size).toBe(2);
+    expect(issues.checkRuns).toEqual([]);
+    const lines = h.log.text().split("\n").filter((l) => l.includes("checks: write"));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining("accepts the app's new permissions") });
+  });
+
+  it("publishes no check run for a scan that is not a push (an audit, an installation)", async () => {
+    await repo.commit({ "iam.tf": ROOT_KEY });
+    const { outcome } = await runScan(h, { reason: "audit" });
+    expect(outcome).toMatchObject({ status: "scanned", opened: 2 });
+    expect(issues.checkRuns).toEqual([]);
+    expect(gh.writes().filter((w) => w.path.includes("/check-runs"))).toEqual([]);
   });
 
   it("changes nothing on a second scan of the same code", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     await runScan();
-    const writesBefore = gh.writes().length;
+    const writesBefore = issueWrites().length;
     const { outcome } = await runScan();
     expect(outcome).toMatchObject({ status: "scanned", findings: 2, opened: 0, closed: 0 });
-    expect(gh.writes().slice(writesBefore)).toEqual([]);
+    expect(issueWrites().slice(writesBefore)).toEqual([]);
     expect(issues.issues.size).toBe(2);
   });
 
@@ -197,24 +226,24 @@ describe("scan job", () => {
   it("keeps the issues open while the key's file does not parse: unknown is not fixed", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     await runScan();
-    const writesBefore = gh.writes().length;
+    const writesBefore = issueWrites().length;
     await repo.commit({ "iam.tf": `${ROOT_KEY}\nresource "broken" {\n` }, "half-finished edit");
     const { outcome } = await runScan();
     expect(outcome).toMatchObject({ status: "scanned", findings: 0, fileErrors: 1, closed: 0 });
-    expect(gh.writes().slice(writesBefore)).toEqual([]);
+    expect(issueWrites().slice(writesBefore)).toEqual([]);
     expect([...issues.issues.values()].every((i) => i.state === "open")).toBe(true);
   });
 
   it("files no duplicate after Redis lost everything (a new prefix): the markers find the issues", async () => {
     await repo.commit({ "iam.tf": ROOT_KEY });
     await runScan();
-    const writesBefore = gh.writes().length;
+    const writesBefore = issueWrites().length;
 
     const fresh = await harness();
     expect(await fresh.state.getRepo(REPO_ID)).toBeUndefined();
     const { outcome } = await runScan(fresh);
     expect(outcome).toMatchObject({ findings: 2, opened: 0 });
-    expect(gh.writes().slice(writesBefore)).toEqual([]);
+    expect(issueWrites().slice(writesBefore)).toEqual([]);
     expect(issues.issues.size).toBe(2);
   });
 
@@ -247,11 +276,11 @@ describe("scan job", () => {
     accepted!.state = "closed";
     accepted!.state_reason = "not_planned";
     await repo.commit({ "iam.tf": `# moved\n${ROOT_KEY}` }, "touch");
-    const writesBefore = gh.writes().length;
+    const writesBefore = issueWrites().length;
     const { outcome } = await runScan();
     expect(outcome).toMatchObject({ findings: 2, opened: 0, closed: 0 });
     expect(accepted).toMatchObject({ state: "closed", state_reason: "not_planned" });
-    expect(gh.writes().slice(writesBefore).filter((w) => w.path.endsWith(`/issues/${accepted!.number}`) || w.path.endsWith("/issues"))).toEqual([]);
+    expect(issueWrites().slice(writesBefore).filter((w) => w.path.endsWith(`/issues/${accepted!.number}`) || w.path.endsWith("/issues"))).toEqual([]);
     expect(issueCreates()).toHaveLength(2);
   });
 
@@ -327,9 +356,9 @@ describe("scan job", () => {
     expect(problems[0]!.body).toContain("`minSeverity`");
     // The defaults (MEDIUM and up) still filed both findings.
     expect(issues.issues.size).toBe(3);
-    const writesBefore = gh.writes().length;
+    const writesBefore = issueWrites().length;
     await runScan();
-    expect(gh.writes().slice(writesBefore)).toEqual([]);
+    expect(issueWrites().slice(writesBefore)).toEqual([]);
   });
 
   it("never lets the installation token reach logs, job data, errors or results", async () => {
@@ -378,7 +407,9 @@ describe("scan job", () => {
     gh.repo("infra").spec.hasIssues = false;
     const { outcome } = await runScan();
     expect(outcome).toMatchObject({ status: "scanned", findings: 2, issuesDisabled: true });
-    expect(gh.writes()).toEqual([]);
+    expect(issueWrites()).toEqual([]);
+    // The check run is not an issue: the push still gets it.
+    expect(issues.checkRuns.map((r) => r.conclusion)).toEqual(["failure"]);
     expect(await h.state.getRepo(REPO_ID)).toMatchObject({ status: "scanned", commitSha: sha, issuesDisabled: true });
   });
 

@@ -15,6 +15,13 @@
  * const change = await gh.commit("infra", { files: { "iam.tf": "..." }, remove: ["old.tf"], message: "add key" });
  * await gh.push("infra", change);            // signed push webhook → HTTP status from the app
  * gh.issues("infra");                        // issues with comments, labels, state transitions
+ * const pr = await gh.openPull("infra", { branch: "add-key", files: { "iam.tf": "..." } });  // refs/pull/N/head in infra
+ * const fork = await gh.createFork("infra", "outsider");
+ * const fromFork = await gh.openPull("infra", { branch: "patch-1", fork, files: { "iam.tf": "..." } });
+ * await gh.deliverPullRequest("infra", pr.number, "opened");   // signed pull_request webhook
+ * await gh.pushToPull("infra", pr.number, { files: { "x.tf": "..." } }); await gh.deliverPullRequest("infra", pr.number, "synchronize");
+ * gh.checkRuns("infra"); gh.sarifs("infra");   // stored runs (with annotations) and decoded SARIF uploads
+ * gh.setPermissions({ contents: "read", issues: "write" });   // tokens minted from now on lack checks
  * gh.faults.set({ rate: 0.2, kinds: ["502", "applied-then-502"], seed: 7 });
  * gh.faults.once({ method: "POST", path: /\/issues$/ }, "applied-then-502");
  * const held = gh.hold({ method: "GET", path: /\/issues$/ }); await held.arrived; held.release();
@@ -32,11 +39,17 @@
  * - git-http.ts: `git http-backend` per request, token required, partial clone on, per-repo stats.
  * - http-reply.ts / rate-limit.ts: Link pagination, weak ETags and 304, `x-ratelimit-*`.
  * - faults.ts / prng.ts: seeded or targeted 500, 502, secondary (403), 429, drop, applied-then-502.
- * - webhooks.ts: signed deliveries, redelivery, push / installation payloads from GitHub's examples.
+ * - webhooks.ts: signed deliveries, redelivery, push / installation / pull_request payloads from
+ *   GitHub's examples.
+ * - pulls.ts: pull requests from a branch or a fork, `refs/pull/N/head` in the base repository,
+ *   changed files from real `git diff` (patch omitted past a limit, at most 3,000 listed).
+ * - checks.ts: check runs validated as GitHub does (50 annotations a request, output title and
+ *   summary, 65,535 characters, status/conclusion rules), annotations appended.
+ * - code-scanning.ts: SARIF uploads decoded from gzip + base64 and kept.
  * - repos.ts / issues.ts / world.ts / shapes.ts: the state and how it is shown.
  *
- * Not modelled: pull requests, other GraphQL queries (answered with an error), pushes over HTTP,
- * more than one installation. Note that @octokit/auth-app caches installation tokens for 59 minutes
+ * Not modelled: merging pull requests, `refs/pull/N/merge`, reviews, other GraphQL queries
+ * (answered with an error), pushes over HTTP, more than one installation. Note that @octokit/auth-app caches installation tokens for 59 minutes
  * whatever their `expires_at`: a short `tokenTtlSeconds` makes a long-lived Probot process reuse an
  * expired token (401) where real GitHub (1 h tokens) never would; `expireTokens()` is the tool for
  * testing expiry of a single token.
@@ -47,6 +60,9 @@ import { toPublicKey, type IssuedToken, type Permissions } from "./auth.js";
 import type { FaultMatcher, Faults } from "./faults.js";
 import type { GitStats } from "./git-http.js";
 import type { StoredIssue, StoredLabel } from "./issues.js";
+import type { StoredAnnotation, StoredCheckRun } from "./checks.js";
+import type { StoredSarif } from "./code-scanning.js";
+import type { PullLimits, StoredPull } from "./pulls.js";
 import type { CommitChange, CommitResult } from "./repos.js";
 import { fnv1a } from "./prng.js";
 import { StandInServer, type Hold, type RecordedRequest } from "./server.js";
@@ -54,16 +70,19 @@ import { siteFor, userJson, type Json } from "./shapes.js";
 import {
   installationCreatedPayload,
   installationRepositoriesAddedPayload,
+  pullRequestPayload,
   pushPayload,
   WebhookSender,
   type Delivery,
+  type PullRequestAction,
   type PushFacts,
 } from "./webhooks.js";
-import { DEFAULT_PERMISSIONS, World, type HostedRepo, type RepoOptions } from "./world.js";
+import { DEFAULT_PERMISSIONS, World, type HostedRepo, type PullOptions, type RepoOptions } from "./world.js";
 
 export type { FaultKind, FaultMatcher, FaultScope, FaultSettings } from "./faults.js";
-export type { Delivery, PushFacts } from "./webhooks.js";
-export type { CommitChange, CommitResult, GitStats, HostedRepo, Hold, IssuedToken, RecordedRequest, RepoOptions, StoredIssue, StoredLabel };
+export type { Delivery, PullRequestAction, PushFacts } from "./webhooks.js";
+export type { CommitChange, CommitResult, GitStats, HostedRepo, Hold, IssuedToken, Permissions, PullLimits, PullOptions, RecordedRequest, RepoOptions };
+export type { StoredAnnotation, StoredCheckRun, StoredIssue, StoredLabel, StoredPull, StoredSarif };
 
 export interface StandInOptions {
   appId: number;
@@ -78,7 +97,7 @@ export interface StandInOptions {
   tokenTtlSeconds?: number;
   /** Seed of seeded faults (default 1). */
   seed?: number;
-  /** Permissions granted to the installation (default app.yml's: metadata read, contents read, issues write). */
+  /** Permissions granted to the installation (default: app.yml's default_permissions). */
   permissions?: Permissions;
   /** Primary rate limit per identity (default 5000 per 3600 s). */
   rateLimit?: { limit?: number; windowSeconds?: number };
@@ -140,6 +159,42 @@ export interface StandIn {
   pushPayload(repo: string, push: PushFacts): Json;
   installationCreatedPayload(): Json;
   installationRepositoriesAddedPayload(repos: string[]): Json;
+
+  /** A fork of installation repository `repo`, owned by the user `owner`, outside the installation. */
+  createFork(repo: string, owner: string): Promise<HostedRepo>;
+  /** Commit to a branch of any hosted repository, a fork included. */
+  commitTo(repo: HostedRepo, change: CommitChange): Promise<CommitResult>;
+  /** Open a pull request into `repo` (committing `files` on its branch first, if given); writes `refs/pull/N/head`. */
+  openPull(repo: string, options: PullOptions): Promise<StoredPull>;
+  /** Commit to the pull request's head branch (in its fork, if any) and move `refs/pull/N/head`. */
+  pushToPull(repo: string, number: number, change: Omit<CommitChange, "branch" | "from">): Promise<CommitResult>;
+  closePull(repo: string, number: number): StoredPull;
+  reopenPull(repo: string, number: number): StoredPull;
+  pull(repo: string, number: number): StoredPull;
+  /**
+   * The `pull_request` payload of `action` for the pull request as it is now; `synchronize`'s
+   * `before` defaults to the head before the latest push.
+   */
+  pullRequestPayload(repo: string, number: number, action: PullRequestAction, options?: { before?: string }): Promise<Json>;
+  /** Sign and deliver that payload; resolves once the app answered. */
+  deliverPullRequest(repo: string, number: number, action: PullRequestAction, options?: { before?: string }): Promise<Delivery>;
+  /** GitHub's limits on listing a pull request's files (3,000 files; patch length), for this stand-in. */
+  setPullLimits(limits: Partial<PullLimits>): void;
+
+  /** Check runs of a repository, in creation order, each with its annotations and writes. */
+  checkRuns(repo: string): StoredCheckRun[];
+  /** SARIF uploads a repository accepted, decoded. */
+  sarifs(repo: string): StoredSarif[];
+  /** false: code scanning answers 403 "Advanced Security must be enabled ...". */
+  setCodeScanning(repo: string, enabled: boolean): void;
+  /**
+   * What the installation is granted from now on: tokens minted afterwards carry only these (an
+   * organization owner accepting or not the app's new permissions). Tokens already minted keep
+   * theirs, and @octokit/auth-app caches a token for 59 minutes: to run a child process without a
+   * permission, set it before the process mints its first token (or start the stand-in with
+   * `permissions`).
+   */
+  setPermissions(permissions: Permissions): void;
 
   close(): Promise<void>;
 }
@@ -222,6 +277,34 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     installationCreatedPayload: () => installationCreatedPayload(payloadContext, w.installationJson(), w.installedRepos().map((r) => w.facts(r))),
     installationRepositoriesAddedPayload: (repos) =>
       installationRepositoriesAddedPayload(payloadContext, w.installationJson(), repos.map((name) => w.facts(w.repo(name)))),
+    createFork: (repo, owner) => w.createFork(repo, owner),
+    commitTo: (repo, change) => w.commitIn(repo, change),
+    openPull: (repo, pullOptions) => w.openPull(repo, pullOptions),
+    pushToPull: (repo, number, change) => w.pushToPull(repo, number, change),
+    closePull: (repo, number) => w.setPullState(repo, number, "closed"),
+    reopenPull: (repo, number) => w.setPullState(repo, number, "open"),
+    pull: (repo, number) => w.pull(w.repo(repo), number),
+    async pullRequestPayload(repo, number, action, extra = {}) {
+      const base = w.repo(repo);
+      const pull = w.pull(base, number);
+      const json = await w.pullJson(base, pull);
+      const before = extra.before ?? pull.heads.at(-2) ?? pull.headSha;
+      return pullRequestPayload(payloadContext, w.facts(base), { action, pull: json, before, after: pull.headSha });
+    },
+    async deliverPullRequest(repo, number, action, extra) {
+      return hooks.deliver("pull_request", await gh.pullRequestPayload(repo, number, action, extra));
+    },
+    setPullLimits(limits) {
+      Object.assign(w.pullLimits, limits);
+    },
+    checkRuns: (repo) => w.repo(repo).checkRuns.runs,
+    sarifs: (repo) => w.repo(repo).sarifs,
+    setCodeScanning(repo, enabled) {
+      w.repo(repo).codeScanning = enabled;
+    },
+    setPermissions(permissions) {
+      w.options.permissions = { ...permissions };
+    },
     async close() {
       await server.close();
       await w.close();

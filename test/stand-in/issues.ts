@@ -101,6 +101,11 @@ export class IssueStore {
     return isoSeconds(this.where.now());
   }
 
+  /** The next issue number; pull requests share the sequence, as on GitHub. */
+  takeNumber(): number {
+    return this.nextNumber++;
+  }
+
   openCount(): number {
     return [...this.issues.values()].filter((i) => i.state === "open").length;
   }

@@ -64,6 +64,11 @@ export interface CommitChange {
   message?: string;
   /** Branch to commit to (default: the repository's default branch). */
   branch?: string;
+  /**
+   * When `branch` does not exist yet: the ref or commit it starts from (as `git switch -c BRANCH
+   * FROM` would). Without it a new branch starts with a root commit.
+   */
+  from?: string;
 }
 
 function safeRelative(path: string): string {
@@ -93,6 +98,11 @@ export async function resolveRef(bare: string, ref: string): Promise<string | un
 export async function commitTo(bare: string, repo: string, branch: string, change: CommitChange): Promise<CommitResult> {
   const ref = `refs/heads/${branch}`;
   const before = (await resolveRef(bare, ref)) ?? null;
+  let parentSha: string | undefined = before ?? undefined;
+  if (!before && change.from !== undefined) {
+    parentSha = await resolveRef(bare, change.from);
+    if (!parentSha) throw new Error(`cannot start ${branch} from ${change.from}: no such ref or commit`);
+  }
   const scratch = await mkdtemp(join(dirname(bare), ".commit-"));
   const work = join(scratch, "tree");
   await mkdir(work);
@@ -102,7 +112,7 @@ export async function commitTo(bare: string, repo: string, branch: string, chang
     const indexFile = join(scratch, "index");
     const run = (args: string[], input?: string) =>
       git(["-c", "core.autocrlf=false", "--git-dir", bare, "--work-tree", work, ...args], { cwd: work, input, indexFile });
-    if (before) await run(["read-tree", before]);
+    if (parentSha) await run(["read-tree", parentSha]);
     const written = Object.keys(change.files ?? {}).map(safeRelative);
     for (const [path, content] of Object.entries(change.files ?? {})) {
       const target = join(work, safeRelative(path));
@@ -113,11 +123,11 @@ export async function commitTo(bare: string, repo: string, branch: string, chang
     const removed = (change.remove ?? []).map(safeRelative);
     if (removed.length) await run(["rm", "--cached", "--quiet", "--ignore-unmatch", "-r", "--", ...removed]);
     const tree = (await run(["write-tree"])).trim();
-    const parent = before ? ["-p", before] : [];
+    const parent = parentSha ? ["-p", parentSha] : [];
     const after = (await run(["commit-tree", tree, ...parent, "-F", "-"], message)).trim();
     await git(["--git-dir", bare, "update-ref", ref, after, before ?? ZERO_SHA]);
-    const diff = before
-      ? await git(["--git-dir", bare, "diff-tree", "-r", "--no-renames", "--name-status", before, after])
+    const diff = parentSha
+      ? await git(["--git-dir", bare, "diff-tree", "-r", "--no-renames", "--name-status", parentSha, after])
       : await git(["--git-dir", bare, "diff-tree", "-r", "--no-renames", "--name-status", "--root", "--no-commit-id", after]);
     return { repo, branch, before, after, message, files: parseNameStatus(diff) };
   } finally {

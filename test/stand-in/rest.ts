@@ -11,14 +11,21 @@
  * Installation token: GET /installation/repositories, GET /repos/{o}/{r} (also reachable as
  *   /repositories/{id}, which is where GitHub's Link headers point), GET contents (raw media type or
  *   JSON, any `ref`), GET/POST issues, GET/PATCH issues/{n}, GET/POST issues/{n}/comments,
- *   GET/POST labels, GET/PATCH labels/{name}.
+ *   GET/POST labels, GET/PATCH labels/{name}; GET pulls/{n} and pulls/{n}/files (pull_requests: read);
+ *   POST check-runs, GET/PATCH check-runs/{id}, GET check-runs/{id}/annotations and
+ *   GET commits/{ref}/check-runs (checks: write to write, read to read); POST code-scanning/sarifs
+ *   and GET code-scanning/sarifs/{id} (security_events).
  */
 import { installationTokenReply } from "../helpers/github-nock.js";
 import type { IssuedToken, Permissions } from "./auth.js";
+import { annotationJson, checkRunJson, type StoredCheckRun } from "./checks.js";
+import { NOT_ENABLED_MESSAGE, receiveSarif, sarifStatusJson } from "./code-scanning.js";
+import { fnv1a } from "./prng.js";
+import { diffEntryJson } from "./pulls.js";
 import { fail, notFound, pagedReply, reply, type ApiReply } from "./http-reply.js";
 import { ValidationError, type StoredIssue } from "./issues.js";
-import { readPath } from "./repos.js";
-import { isoSeconds, localExample, localize, type Json } from "./shapes.js";
+import { readPath, resolveRef } from "./repos.js";
+import { isoSeconds, localExample, localize, validationJson, type Json } from "./shapes.js";
 import type { Caller, HostedRepo, World } from "./world.js";
 
 export interface RestRequest {
@@ -220,6 +227,49 @@ async function repoRoutes(world: World, r: RestRequest, token: IssuedToken, repo
       return reply(201, store.labelJson(store.createLabel(r.body ?? {})));
     }
   }
+  if (resource === "pulls" && id && /^\d+$/.test(id)) {
+    const denied = need("pull_requests", "read");
+    if (denied) return denied;
+    const pull = repo.pulls.get(Number(id));
+    if (!pull) return notFound();
+    if (rest.length === 2 && method === "GET") return reply(200, await world.pullJson(repo, pull));
+    if (sub === "files" && rest.length === 3 && method === "GET") {
+      // GitHub lists at most 3,000 files, whatever `changed_files` says.
+      const listed = (await world.pullDiff(repo, pull)).files.slice(0, world.pullLimits.maxListedFiles);
+      return pagedReply(listed, r.query, `${listBase}/pulls/${pull.number}/files`, (f) => diffEntryJson(f, world.site, full, pull.headSha));
+    }
+  }
+
+  if (resource === "check-runs") return checkRunRoutes(world, r, repo, rest, need, writable);
+
+  if (resource === "commits" && id !== undefined && sub === "check-runs" && rest.length === 3 && method === "GET") {
+    const denied = need("checks", "read");
+    if (denied) return denied;
+    const sha = await resolveRef(repo.dir, id);
+    if (!sha) return fail(422, `No commit found for SHA: ${id}`);
+    let runs = repo.checkRuns.runs.filter((run) => run.headSha === sha).sort((a, b) => b.id - a.id);
+    const name = r.query.get("check_name");
+    const status = r.query.get("status");
+    if (name) runs = runs.filter((run) => run.name === name);
+    if (status) runs = runs.filter((run) => run.status === status);
+    // `filter=latest` (the default): the most recent run of each name.
+    if ((r.query.get("filter") ?? "latest") === "latest") runs = runs.filter((run, i) => runs.findIndex((other) => other.name === run.name) === i);
+    return pagedReply(runs, r.query, `${listBase}/commits/${sha}/check-runs`, (run) => checkRunJsonOf(world, repo, run), (page) => ({ total_count: runs.length, check_runs: page }));
+  }
+
+  if (resource === "code-scanning" && id === "sarifs") {
+    if (rest.length === 2 && method === "POST") {
+      const refused = need("security_events", "write") ?? writable() ?? (repo.codeScanning ? undefined : fail(403, NOT_ENABLED_MESSAGE));
+      return refused ?? receiveSarif(repo.sarifs, r.body, world.now(), world.site, full);
+    }
+    if (rest.length === 3 && method === "GET") {
+      const refused = need("security_events", "read") ?? (repo.codeScanning ? undefined : fail(403, NOT_ENABLED_MESSAGE));
+      if (refused) return refused;
+      const upload = repo.sarifs.find((u) => u.id === rest[2]);
+      return upload ? reply(200, sarifStatusJson(upload, world.site, full)) : notFound();
+    }
+  }
+
   if (resource === "labels" && id !== undefined && rest.length === 2 && method === "GET") {
     const label = store.label(id);
     return need("issues", "read") ?? (label ? reply(200, store.labelJson(label)) : notFound());
@@ -277,4 +327,53 @@ async function contents(world: World, r: RestRequest, repo: HostedRepo, path: st
       return reply(200, { ...entryJson(path.replace(/^\/+|\/+$/g, ""), "file", found.sha, found.size), content: `${base64}\n`, encoding: "base64" });
     }
   }
+}
+
+/** A check run as GitHub shows it: the app, its check suite, the same-repository pull requests of its commit. */
+function checkRunJsonOf(world: World, repo: HostedRepo, run: StoredCheckRun): Json {
+  const full = `${world.options.owner}/${repo.name}`;
+  const api = `${world.site.api}/repos/${full}`;
+  const repoRef = { id: repo.id, url: api, name: repo.name };
+  // Pushes to a fork are not detected: a fork's pull request is not listed (GitHub's note on the Checks API).
+  const pullRequests = [...repo.pulls.values()]
+    .filter((p) => p.state === "open" && !p.headRepo.fork && p.headSha === run.headSha)
+    .map((p) => ({ url: `${api}/pulls/${p.number}`, id: p.id, number: p.number, head: { ref: p.headRef, sha: p.headSha, repo: repoRef }, base: { ref: p.baseRef, sha: p.baseSha, repo: repoRef } }));
+  return checkRunJson(run, { site: world.site, fullName: full, app: world.appJson(), pullRequests, checkSuiteId: 1 + (fnv1a(`${repo.id}:${run.headSha}`) % 1_000_000_000) });
+}
+
+async function checkRunRoutes(
+  world: World,
+  r: RestRequest,
+  repo: HostedRepo,
+  rest: string[],
+  need: (permission: string, level: "read" | "write") => ApiReply | undefined,
+  writable: () => ApiReply | undefined,
+): Promise<ApiReply> {
+  const [, id, sub] = rest;
+  const full = `${world.options.owner}/${repo.name}`;
+  if (rest.length === 1 && r.method === "POST") {
+    const refused = need("checks", "write") ?? writable();
+    if (refused) return refused;
+    const headSha = r.body?.head_sha;
+    if (headSha === undefined) throw new ValidationError({ message: 'Invalid request.\n\n"head_sha" wasn\'t supplied.', documentation_url: "https://docs.github.com/rest/checks/runs#create-a-check-run", status: "422" });
+    const sha = typeof headSha === "string" && /^[0-9a-f]{40}$/i.test(headSha) ? await resolveRef(repo.dir, headSha) : undefined;
+    if (!sha) throw new ValidationError({ ...validationJson("CheckRun", "invalid", "head_sha"), message: "No commit found for SHA: " + String(headSha) });
+    const run = repo.checkRuns.create(sha, r.body);
+    return reply(201, checkRunJsonOf(world, repo, run), { location: `${world.site.api}/repos/${full}/check-runs/${run.id}` });
+  }
+  if (id === undefined || !/^\d+$/.test(id)) return notFound();
+  const denied = need("checks", "read");
+  if (denied) return denied;
+  const run = repo.checkRuns.get(Number(id));
+  if (!run) return notFound();
+  if (rest.length === 2 && r.method === "GET") return reply(200, checkRunJsonOf(world, repo, run));
+  if (rest.length === 2 && r.method === "PATCH") {
+    const refused = need("checks", "write") ?? writable();
+    if (refused) return refused;
+    return reply(200, checkRunJsonOf(world, repo, repo.checkRuns.update(run, r.body)));
+  }
+  if (sub === "annotations" && rest.length === 3 && r.method === "GET") {
+    return pagedReply(run.annotations, r.query, `${world.site.api}/repositories/${repo.id}/check-runs/${run.id}/annotations`, (a) => annotationJson(a, world.site, full, run.headSha));
+  }
+  return notFound();
 }

@@ -314,7 +314,7 @@ export class StandInServer {
       return;
     }
     const url = new URL(req.url ?? "/", this.origin);
-    const pathInfo = `/${world.options.owner}/${repo.name}.git${where.service}`;
+    const pathInfo = `/${repo.owner}/${repo.name}.git${where.service}`;
     record.status = await runHttpBackend(req, res, world.root, pathInfo, repo.git, url.search.slice(1));
   }
 }

@@ -206,3 +206,43 @@ export function installationRepositoriesAddedPayload(ctx: PayloadContext, instal
   const payload = webhookExample("installation_repositories", (p) => p.action === "added");
   return { ...payload, installation, repository_selection: "selected", repositories_added: repoRefs(repos), repositories_removed: [], requester: null, sender: sender(ctx) };
 }
+
+export type PullRequestAction = "opened" | "synchronize" | "reopened" | "closed";
+
+export interface PullRequestFacts {
+  action: PullRequestAction;
+  /** The pull request as `GET /repos/{o}/{r}/pulls/{n}` shows it now. */
+  pull: Json;
+  /** `synchronize`: the head before and after the push. */
+  before?: string;
+  after?: string;
+  /** Who acted (default: the pull request's author). */
+  sender?: Json;
+}
+
+/**
+ * `pull_request` with `action`: GitHub's example of that action, with the stand-in's pull request
+ * (its number, head and base refs and SHAs), the base repository, the installation and the sender.
+ */
+export function pullRequestPayload(ctx: PayloadContext, repo: RepoFacts, facts: PullRequestFacts): Json {
+  const payload = webhookExample("pull_request", (p) => p.action === facts.action);
+  const fullName = `${repo.owner}/${repo.name}`;
+  const json: Json = {
+    ...payload,
+    action: facts.action,
+    number: facts.pull.number,
+    pull_request: facts.pull,
+    repository: { ...localize(payload.repository, ctx.site, [["Codertocat/Hello-World", fullName]]), ...facts.pull.base.repo },
+    installation: installationRef(ctx),
+    sender: facts.sender ?? facts.pull.user,
+    ...(repo.ownerType === "Organization" ? { organization: userJson(repo.owner, repo.ownerId, ctx.site, "Organization") } : {}),
+  };
+  if (facts.action === "synchronize") {
+    json.before = facts.before;
+    json.after = facts.after ?? facts.pull.head.sha;
+  } else {
+    delete json.before;
+    delete json.after;
+  }
+  return json;
+}

@@ -51,9 +51,10 @@ export async function dashboardRoute(queues: Queues, admin: AdminSettings | unde
     scan: "one job per repository scan (stage: config, clone, scan, issues)",
     audit: "audits: one per installation (progress: repositories done of total) and the nightly fan-out",
     summary: "weekly compliance summaries",
+    check: "pull-request check runs: one job per pull request, a newer push replacing the waiting one",
   };
   createBullBoard({
-    queues: [queues.scan, queues.audit, queues.summary].map(
+    queues: [queues.scan, queues.check, queues.audit, queues.summary].map(
       (queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode, description: describe[queue.name] ?? "" }),
     ),
     serverAdapter,

@@ -2,7 +2,7 @@
  * Checks every process test shares, run after each test on everything its children wrote:
  * - no installation token and no line of the private key in any byte of stdout or stderr;
  * - every line on stdout and on stderr is one JSON object (LOG_FORMAT=json);
- * - every line a scan job logs names its job, installation and repository.
+ * - every line a scan job logs names its job, installation and repository (a check job's, its pull request too).
  * Then the scenario is closed (children killed, stand-in closed, Redis prefix removed).
  */
 import { afterEach, expect } from "vitest";
@@ -35,6 +35,8 @@ export function checkOutput(scenario: Scenario): void {
     expect(stderr, `stderr lines of keywarden ${child.args.join(" ")} that are not one JSON object`).toEqual([]);
     const missing = scanJobLines(child).filter((l) => l.jobId === undefined || l.installation === undefined || l.repo === undefined);
     expect(missing, "scan job lines without jobId, installation and repo").toEqual([]);
+    const checkMissing = child.lines.filter((l) => l.queue === "check" && (l.jobId === undefined || l.installation === undefined || l.repo === undefined || l.pull === undefined));
+    expect(checkMissing, "check job lines without jobId, installation, repo and pull").toEqual([]);
   }
 }
 

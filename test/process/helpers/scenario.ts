@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startStandIn, type RecordedRequest, type StandIn } from "../../stand-in/index.js";
+import { startStandIn, type Permissions, type RecordedRequest, type StandIn } from "../../stand-in/index.js";
 import { census, converged, type Census, type Expected } from "./census.js";
 import { Keywarden } from "./child.js";
 import { waitUntil, type Trigger } from "./converge.js";
@@ -45,6 +45,8 @@ export interface ScenarioOptions {
   jobLockMs?: number | undefined;
   /** More variables for every child. */
   env?: Record<string, string>;
+  /** What the installation is granted (default: the stand-in's, app.yml's original three). */
+  permissions?: Permissions;
 }
 
 export class Scenario {
@@ -65,7 +67,7 @@ export class Scenario {
 
   static async start(options: ScenarioOptions = {}): Promise<Scenario> {
     const { publicKey } = appKeys();
-    const gh = await startStandIn({ appId: APP_ID, publicKey, webhookSecret: WEBHOOK_SECRET, owner: OWNER, installationId: INSTALLATION_ID, appSlug: SLUG });
+    const gh = await startStandIn({ appId: APP_ID, publicKey, webhookSecret: WEBHOOK_SECRET, owner: OWNER, installationId: INSTALLATION_ID, appSlug: SLUG, permissions: options.permissions });
     const port = await freePort();
     gh.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
     const cwd = await mkdtemp(join(tmpdir(), "keywarden-process-"));
