@@ -27,7 +27,8 @@ export interface CheckAnnotation {
 }
 
 export interface CheckRunOutput {
-  conclusion: "success" | "failure";
+  /** The renderer gives success or failure; `neutral` marks a run superseded by a newer head. */
+  conclusion: "success" | "failure" | "neutral";
   /** `output.title`: one line. */
   title: string;
   /** `output.summary`: Markdown, at most 65,535 characters. */

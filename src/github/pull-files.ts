@@ -12,6 +12,8 @@ export interface PullRequestFile {
   status: string;
   patch?: string;
   previous_filename?: string;
+  /** Added plus removed lines: 0 for a pure rename, which GitHub lists without a patch. */
+  changes?: number;
 }
 
 export interface PullRequestFiles {
@@ -35,6 +37,7 @@ export async function listPullRequestFiles(
     const file: PullRequestFile = { filename: f.filename, status: f.status };
     if (typeof f.patch === "string") file.patch = f.patch;
     if (typeof f.previous_filename === "string") file.previous_filename = f.previous_filename;
+    if (typeof f.changes === "number") file.changes = f.changes;
     return file;
   });
   return { files, complete: files.length >= pr.changedFiles };

@@ -28,7 +28,7 @@ import { renderCheckRun } from "../report/check-run.js";
 import { scanInPool } from "../scan/index.js";
 import { directorySize } from "./directory-size.js";
 import { countCheckRun, countFindings, observeClone } from "./metrics.js";
-import { failedOutput, noTerraformOutput, planCheck, supersededOutput, type CompletedOutput } from "./pull-request-check-plan.js";
+import { failedOutput, noTerraformOutput, planCheck, supersededOutput } from "./pull-request-check-plan.js";
 import type { CheckJobData } from "./queues.js";
 import type { WorkerDeps } from "./worker-deps.js";
 
@@ -37,7 +37,7 @@ export interface CheckOutcome {
   reason?: string;
   /** The commit the run is on. */
   headSha?: string;
-  conclusion?: CompletedOutput["conclusion"];
+  conclusion?: CheckRunOutput["conclusion"];
   checkRunId?: number;
   findings?: number;
   annotations?: number;
@@ -55,10 +55,6 @@ function isFinalAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-function complete(octokit: InstallationOctokit, target: { owner: string; repo: string; id: number }, output: CompletedOutput, log: Logger): Promise<void> {
-  // completeCheckRun sends the conclusion as given; `neutral` is a GitHub conclusion the shared type omits.
-  return completeCheckRun(octokit, target, output as CheckRunOutput, log);
-}
 
 export async function processPullRequest(job: CheckJob, deps: WorkerDeps): Promise<CheckOutcome> {
   const { data } = job;
@@ -71,7 +67,7 @@ export async function processPullRequest(job: CheckJob, deps: WorkerDeps): Promi
     const reason = redactSecrets((error as Error).message ?? String(error));
     const started = job.data.checkRun;
     if (isFinalAttempt(job) && started && octokit) {
-      await complete(octokit, { owner: data.owner, repo: data.repo, id: started.id }, failedOutput(reason), log).then(
+      await completeCheckRun(octokit, { owner: data.owner, repo: data.repo, id: started.id }, failedOutput(reason), log).then(
         () => countCheckRun("pull_request", "failure"),
         (e: unknown) => log.warn({ checkRunId: started.id, err: redactSecrets((e as Error).message) }, "could not conclude the check run of a failed scan"),
       );
@@ -139,7 +135,7 @@ async function checkPullRequest(job: CheckJob, octokit: InstallationOctokit, dep
   if (commitSha !== run.headSha) {
     // Pushed to between reading the pull request and fetching it: what was scanned is not this run's commit.
     const output = supersededOutput(run.headSha, commitSha);
-    await complete(octokit, target, output, log);
+    await completeCheckRun(octokit, target, output, log);
     countCheckRun("pull_request", "neutral");
     return done({ status: "checked", reason: "superseded", headSha: run.headSha, conclusion: "neutral", checkRunId: run.id });
   }
@@ -151,7 +147,7 @@ async function checkPullRequest(job: CheckJob, octokit: InstallationOctokit, dep
     headSha,
     fileErrors: result.errors.length,
   });
-  await complete(octokit, target, output, log);
+  await completeCheckRun(octokit, target, output, log);
   countCheckRun("pull_request", output.conclusion);
   return done({
     status: "checked",

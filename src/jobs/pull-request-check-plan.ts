@@ -39,17 +39,11 @@ export function noTerraformOutput(fileCount: number): CheckRunOutput {
 }
 
 /**
- * GitHub's conclusions beyond the two a scan renders: `neutral` for a run whose commit is no longer
- * the one scanned. CheckRunOutput (shared with the report layer) names only success and failure.
- */
-export type CompletedOutput = Omit<CheckRunOutput, "conclusion"> & { conclusion: CheckRunOutput["conclusion"] | "neutral" };
-
-/**
  * The run was started on `startedOn`, the clone fetched `scanned` (the pull request moved in
  * between). A check run belongs to one commit: it is concluded `neutral`, and the job queued by the
  * push that moved the head checks the new one.
  */
-export function supersededOutput(startedOn: string, scanned: string): CompletedOutput {
+export function supersededOutput(startedOn: string, scanned: string): CheckRunOutput {
   return {
     conclusion: "neutral",
     title: "Superseded by a newer commit",

@@ -33,9 +33,9 @@ describe("listPullRequestFiles", () => {
     expect(pages).toHaveLength(3);
     expect(pages.every((r) => r.url.includes("per_page=100"))).toBe(true);
     const byName = new Map(files.map((x) => [x.filename, x]));
-    expect(byName.get("new.tf")).toEqual({ filename: "new.tf", status: "renamed", previous_filename: "old.tf", patch: "@@ -1,4 +1,4 @@\n a\n b\n c\n-d\n+D" });
+    expect(byName.get("new.tf")).toEqual({ filename: "new.tf", status: "renamed", previous_filename: "old.tf", changes: 2, patch: "@@ -1,4 +1,4 @@\n a\n b\n c\n-d\n+D" });
     expect(byName.get("gone.tf")).toMatchObject({ status: "removed" });
-    expect(byName.get("modules/m000/main.tf")).toEqual({ filename: "modules/m000/main.tf", status: "added", patch: "@@ -0,0 +1 @@\n+# module 0" });
+    expect(byName.get("modules/m000/main.tf")).toEqual({ filename: "modules/m000/main.tf", status: "added", changes: 1, patch: "@@ -0,0 +1 @@\n+# module 0" });
   });
 
   it("says the listing is incomplete when GitHub lists fewer files than the pull request changes", async () => {
@@ -49,7 +49,7 @@ describe("listPullRequestFiles", () => {
       expect(complete).toBe(false);
       // A file whose patch GitHub omits is listed without one.
       const { files: all } = await listPullRequestFiles(octokit, { owner: OWNER, repo: "infra", pullNumber: number, changedFiles: 150 });
-      expect(all.find((x) => x.filename === "huge.tf")).toEqual({ filename: "huge.tf", status: "added" });
+      expect(all.find((x) => x.filename === "huge.tf")).toEqual({ filename: "huge.tf", status: "added", changes: 400 });
     } finally {
       f.gh.setPullLimits({ maxListedFiles: 3000, maxPatchLength: 1_000_000 });
     }

@@ -122,6 +122,19 @@ describe("keywarden serve: pull requests → check runs", () => {
     expect(s.gh.issues("infra")).toEqual([]);
   }, 60_000);
 
+  it("passes a pull request that only renames a file holding a key the base branch already has", async () => {
+    const s = await Scenario.start({ jobLockMs: 3000, permissions: GRANTED });
+    await s.gh.createRepo("infra", { files: { "keys/main.tf": NON_COMPLIANT } });
+    await s.serve();
+    // GitHub lists a pure rename with `changes: 0` and no patch: no line is added, so nothing fails.
+    const pr = await s.gh.openPull("infra", { branch: "move", files: { "iam/main.tf": NON_COMPLIANT }, remove: ["keys/main.tf"] });
+    await s.gh.deliverPullRequest("infra", pr.number, "opened");
+    const run = await completedRun(s, "infra", pr.headSha);
+    expect(run.conclusion).toBe("success");
+    expect(run.annotations).toEqual([]);
+    expect(run.output.summary).toContain("iam/main.tf");
+  }, 60_000);
+
   it("checks a pull request from a fork, fetching refs/pull/N/head from the base repository", async () => {
     const { s, serve } = await started();
     const fork = await s.gh.createFork("infra", "outsider");
