@@ -19,3 +19,12 @@ export function compareFindings(a: Finding, b: Finding): number {
     compareText(a.resource, b.resource)
   );
 }
+
+/**
+ * Most severe first, then the one order above, then the fingerprint (two calls of one module give
+ * two findings at the same place): the order in which issues are filed under a cap and check-run
+ * annotations are kept.
+ */
+export function compareMostSevereFirst(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareFindings(a, b) || compareText(a.fingerprint, b.fingerprint);
+}

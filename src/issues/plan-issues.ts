@@ -25,6 +25,7 @@
  * would be a lie.
  */
 import picomatch from "picomatch";
+import { compareMostSevereFirst, compareText } from "../domain/order.js";
 import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../domain/types.js";
 import { readMeta, type FindingMeta } from "./marker.js";
 import { severityLabel, type KeywardenConfig } from "../config/repo-config.js";
@@ -110,20 +111,6 @@ export function dueDate(from: string | Date | undefined, days: number): string |
 
 const KIND_ORDER: Record<IssueAction["kind"], number> = { reopen: 0, create: 1, close: 2, update: 3 };
 
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    cmp(a.file, b.file) ||
-    a.line - b.line ||
-    cmp(a.ruleId, b.ruleId) ||
-    cmp(a.fingerprint, b.fingerprint)
-  );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * An issue closed as not planned is accepted risk, left closed, unless the finding is live again
  * because its exception's `exp:` date passed: that ends the acceptance, and the issue is reopened,
@@ -205,7 +192,7 @@ export function planIssues(input: PlanInput): IssuePlan {
   const seen = new Set<string>();
   let unchanged = 0;
 
-  const findings = [...input.findings].sort(compareFindings);
+  const findings = [...input.findings].sort(compareMostSevereFirst);
   for (const finding of findings) {
     if (seen.has(finding.fingerprint)) continue; // one issue per fingerprint, even if reported twice
     seen.add(finding.fingerprint);
@@ -245,7 +232,7 @@ export function planIssues(input: PlanInput): IssuePlan {
     }
   }
 
-  const suppressed = [...input.suppressed].sort(compareFindings);
+  const suppressed = [...input.suppressed].sort(compareMostSevereFirst);
   for (const finding of suppressed) {
     if (seen.has(finding.fingerprint)) continue;
     seen.add(finding.fingerprint);
@@ -320,5 +307,5 @@ export function labelDefinitions(config: KeywardenConfig): LabelDefinition[] {
   ];
   const byName = new Map<string, LabelDefinition>();
   for (const d of defs) if (!byName.has(d.name)) byName.set(d.name, d);
-  return [...byName.values()].sort((a, b) => cmp(a.name, b.name));
+  return [...byName.values()].sort((a, b) => compareText(a.name, b.name));
 }

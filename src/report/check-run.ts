@@ -7,7 +7,7 @@
  */
 import type { ChangedLines, CheckAnnotation, CheckRunOutput } from "../domain/check-run.js";
 import { SEVERITY_RANK, type Finding, type Severity, type SuppressedFinding } from "../domain/types.js";
-import { compareText } from "../domain/order.js";
+import { compareMostSevereFirst } from "../domain/order.js";
 import { fencedBlock, inlineCode } from "../issues/neutralize.js";
 import { codeCell, link, plainText } from "../summary/markdown.js";
 import { sortFindings } from "./sort-findings.js";
@@ -58,17 +58,6 @@ export function isChanged(finding: Finding, changed: ChangedLines | "all"): bool
 
 function atOrAbove(severity: Severity, min: Severity): boolean {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
-}
-
-/** Most severe first, then path, then line: the order annotations are kept and shown in. */
-function compareForAnnotation(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    compareText(a.file, b.file) ||
-    a.line - b.line ||
-    compareText(a.ruleId, b.ruleId) ||
-    compareText(a.resource, b.resource)
-  );
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -285,7 +274,7 @@ export function renderCheckRun(input: CheckRunInput): CheckRunOutput {
   const changed = all.filter((f) => isChanged(f, input.changed));
   const preExisting = all.filter((f) => !isChanged(f, input.changed));
   const failing = changed.filter((f) => atOrAbove(f.severity, input.minSeverity));
-  const byImportance = [...changed].sort(compareForAnnotation);
+  const byImportance = [...changed].sort(compareMostSevereFirst);
   const annotations = byImportance.slice(0, MAX_ANNOTATIONS).map((f) => annotation(f, input.minSeverity));
   const text = renderText(byImportance);
   return {

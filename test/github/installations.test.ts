@@ -4,7 +4,8 @@
  * repository example, `ETag`, `Date`, `Link`).
  */
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { listInstallationRepositories, type ListedPage } from "../../src/github/installations.js";
 import { example, GITHUB_API } from "../helpers/github-nock.js";
 import { TestOctokit } from "../helpers/probot.js";
@@ -33,13 +34,7 @@ function serve(count: number, etags: (page: number) => string, conditional: { pa
   }
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending, "every expected request was made").toEqual([]);
-});
+useStrictNock();
 
 describe("listInstallationRepositories", () => {
   it("reads every page afresh without a stored listing, and returns the pages to store", async () => {

@@ -5,6 +5,7 @@
  */
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useStrictNock } from "../helpers/strict-nock.js";
 import { readOrgConfig, readRepoConfig } from "../../src/github/read-config.js";
 import { captureLog, TestOctokit } from "../helpers/probot.js";
 import { errorReply, GITHUB_API } from "../helpers/github-nock.js";
@@ -53,13 +54,7 @@ describe("the organization's file within an audit run", () => {
   const ORG = "/repos/acme/.github/contents/.github%2Fkeywarden.yml";
   const own = (repo: string) => `/repos/acme/${repo}/contents/.github%2Fkeywarden.yml`;
   const raw = { "content-type": "application/vnd.github.raw; charset=utf-8" };
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    expect(pending, "every expected request was made").toEqual([]);
-  });
+  useStrictNock();
 
   it("is read once per run for the repositories without a file of their own; each still asks for its own", async () => {
     const octokit = new TestOctokit({ auth: "t" });

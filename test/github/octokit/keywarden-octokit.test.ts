@@ -5,7 +5,8 @@
  * asks for. Waits are scaled to milliseconds (test/helpers/probot.ts).
  */
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStrictNock } from "../../helpers/strict-nock.js";
 import { fetchDefaultBranchHeads } from "../../../src/github/default-branch-heads.js";
 import { mintCloneToken } from "../../../src/github/octokit/keywarden-octokit.js";
 import { errorReply, GITHUB_API, installationTokenReply, issueReply } from "../../helpers/github-nock.js";
@@ -19,13 +20,7 @@ const listing = [issueReply({ owner: "acme", repo: "infra", number: 1, title: "t
 /** A connection dropped before any reply (nock's replyWithError never settles under fetch). */
 const dropped = (_request: unknown, callback: (error: Error) => void) => callback(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending, "every expected request was made").toEqual([]);
-});
+useStrictNock();
 
 describe("plugin-retry, in place", () => {
   it("repeats a GET answered 502, and one whose connection dropped", async () => {
