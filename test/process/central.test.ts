@@ -102,7 +102,9 @@ describe("keywarden serve: issues.repository", () => {
     expect(warned[0]).toMatchObject({ repo: `${OWNER}/legacy`, central: `${OWNER}/${CENTRAL}`, level: 40 });
     expect(warned[0]!.msg).toMatch(/^issues\.repository security-findings: octo-org\/security-findings has issues disabled too, so the findings of octo-org\/legacy .* are not filed\. /);
     await s.until(async () => (await s.queues.pending()) === 0, 20_000, "no job left");
-    expect(gh.writes()).toEqual([]);
+    // No issue anywhere; the push's check run still tells the committer (it needs no issues).
+    expect(gh.writes().filter((w) => !/\/check-runs(\/|$)/.test(w.path))).toEqual([]);
+    expect(gh.checkRuns("legacy").map((r) => [r.headSha, r.conclusion])).toEqual([[added.after, "failure"]]);
     expect(serve.lines.filter((l) => l.msg === "job failed")).toEqual([]);
   }, 60_000);
 });
