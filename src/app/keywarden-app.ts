@@ -7,10 +7,11 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { decidePush } from "./push-filter.js";
 import { decidePullRequest } from "./pull-request-filter.js";
+import { decideCheckRun } from "./check-run-filter.js";
 import { enqueueCheck, enqueueScan, type Queues, type ScanReason } from "../jobs/queues.js";
 import { handleSummaryEdit } from "./summary-checkbox.js";
 import { accountLogin } from "../github/installations.js";
-import { appBotLogin } from "../github/app-slug.js";
+import { appBotLogin, appIdentity } from "../github/app-slug.js";
 import type { Route } from "./routes/operations.js";
 
 interface RepoRef {
@@ -75,6 +76,32 @@ export function keywardenApp(queues: Queues, operations: (app: Probot) => Route)
         headSha: payload.pull_request.head.sha,
       });
       context.log.info({ repo: repo.full_name, pull: payload.number, commit: payload.pull_request.head.sha }, "pull request check queued");
+    });
+
+    // The "Re-run" button on a check run; decideCheckRun keeps to Keywarden's own runs.
+    app.on("check_run.rerequested", async (context) => {
+      const { payload } = context;
+      const repo = payload.repository;
+      const where = { repo: repo.full_name, commit: payload.check_run.head_sha };
+      const decision = decideCheckRun(payload, (await appIdentity(app)).id);
+      if (!decision.rerun) {
+        if (decision.tell) context.log.info({ ...where, reason: decision.reason }, "check run re-run not possible");
+        else context.log.debug({ ...where, reason: decision.reason }, "check run event ignored");
+        return;
+      }
+      const installationId = payload.installation?.id;
+      if (!installationId) throw new Error(`check run on ${repo.full_name} carries no installation id`);
+      const target = { installationId, repositoryId: repo.id, owner: repo.owner.login, repo: repo.name };
+      if (decision.rerun === "push") {
+        // The scan publishes the push check run on the default branch's current head.
+        await enqueueScan(queues, { ...target, commitSha: payload.check_run.head_sha, reason: "push" });
+        context.log.info(where, "check run re-run: scan queued");
+        return;
+      }
+      for (const pullNumber of decision.pullNumbers) {
+        await enqueueCheck(queues, { ...target, pullNumber, headSha: payload.check_run.head_sha });
+        context.log.info({ ...where, pull: pullNumber }, "check run re-run: pull request check queued");
+      }
     });
 
     app.on("installation.created", async (context) => {

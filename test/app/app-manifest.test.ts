@@ -13,7 +13,7 @@ describe("app.yml", () => {
       pull_requests: "read",
       security_events: "write",
     });
-    expect([...manifest.default_events].sort()).toEqual(["installation_repositories", "issues", "pull_request", "push"]);
+    expect([...manifest.default_events].sort()).toEqual(["check_run", "installation_repositories", "issues", "pull_request", "push"]);
     expect(manifest.name).toBe("Keywarden");
     expect(typeof manifest.description).toBe("string");
     expect(manifest.url).toMatch(/^https:\/\//);
