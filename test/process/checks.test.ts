@@ -4,7 +4,8 @@
  * gives, with no issue filed; compliant Terraform passes; a fork's pull request is fetched from the
  * base repository; a pull request without Terraform passes without a clone; more than 50
  * annotations go in batches; a push gets a check run next to its issues; an installation that has
- * not accepted `checks: write` still gets its issues; `codeScanning: true` uploads the scan's SARIF.
+ * not accepted `checks: write` still gets its issues; `codeScanning: true` uploads the scan's SARIF;
+ * "Re-run" on a check run (`check_run` rerequested) checks its pull request or push again.
  */
 import { describe, expect, it } from "vitest";
 import type { Permissions, StoredCheckRun } from "../stand-in/index.js";
@@ -311,5 +312,71 @@ describe("keywarden serve: pushes → check run, issues and code scanning", () =
     // The check run and the issues are there all the same.
     expect((await completedRun(s, "infra", added.after)).conclusion).toBe("failure");
     expect(s.gh.issues("infra")).toHaveLength(2);
+  }, 60_000);
+});
+
+/** Once `count` completed Keywarden check runs are on `sha` and every queue drained: those runs. */
+async function completedRuns(s: Scenario, repo: string, sha: string, count: number): Promise<StoredCheckRun[]> {
+  const find = () => s.gh.checkRuns(repo).filter((r) => r.headSha === sha && r.status === "completed");
+  await s.until(() => find().length >= count, 30_000, `${count} completed check runs on ${repo}@${sha.slice(0, 7)}`);
+  await settled(s);
+  return find();
+}
+
+describe("keywarden serve: Re-run on a Keywarden check run (check_run rerequested)", () => {
+  it("checks the pull request again: a second completed run on the same head", async () => {
+    const { s, serve } = await started();
+    const pr = await s.gh.openPull("infra", { branch: "add-key", files: { "main.tf": NON_COMPLIANT } });
+    await s.gh.deliverPullRequest("infra", pr.number, "opened");
+    const first = await completedRun(s, "infra", pr.headSha);
+
+    const delivery = await s.gh.deliverCheckRunRerequested("infra", first.id);
+    expect(delivery.status).toBe(200);
+    // GitHub's payload shape: the run lists its pull request; the suite names the head branch.
+    const body = JSON.parse(delivery.body);
+    expect(body.check_run.pull_requests.map((p: { number: number }) => p.number)).toEqual([pr.number]);
+    expect(body.check_run.check_suite.head_branch).toBe("add-key");
+    const runs = await completedRuns(s, "infra", pr.headSha, 2);
+    expect(runs.map((r) => [r.name, r.conclusion])).toEqual([
+      ["Keywarden", "failure"],
+      ["Keywarden", "failure"],
+    ]);
+    expect(runs[1]!.id).not.toBe(first.id);
+    expect(annotationsAt(runs[1]!)).toEqual(SEED_LINES);
+    expect(serve.lines.find((l) => l.msg === "check run re-run: pull request check queued")).toMatchObject({ repo: `${OWNER}/infra`, pull: pr.number, commit: pr.headSha });
+    expect(s.gh.issues("infra")).toEqual([]);
+  }, 60_000);
+
+  it("re-scans the default branch for a push's run: a second completed run on the pushed commit, the same issues", async () => {
+    const { s, serve } = await started();
+    const added = await s.gh.commit("infra", { files: { "main.tf": NON_COMPLIANT }, message: "add a key for root" });
+    expect(await s.gh.push("infra", added)).toBe(200);
+    s.expected = seedFindings("infra");
+    await s.converge(30_000);
+    const first = await completedRun(s, "infra", added.after);
+
+    expect((await s.gh.deliverCheckRunRerequested("infra", first.id)).status).toBe(200);
+    const runs = await completedRuns(s, "infra", added.after, 2);
+    expect(runs.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+    expect(serve.lines.find((l) => l.msg === "check run re-run: scan queued")).toMatchObject({ repo: `${OWNER}/infra`, commit: added.after });
+    await s.converge(30_000);
+    expect(s.gh.issues("infra")).toHaveLength(2);
+  }, 60_000);
+
+  it("says to push or reopen for a fork's pull request, whose run GitHub lists with no pull request, and checks nothing", async () => {
+    const { s, serve } = await started();
+    const fork = await s.gh.createFork("infra", "outsider");
+    const pr = await s.gh.openPull("infra", { branch: "from-fork", fork, files: { "iam/main.tf": NON_COMPLIANT } });
+    await s.gh.deliverPullRequest("infra", pr.number, "opened");
+    const first = await completedRun(s, "infra", pr.headSha);
+
+    const delivery = await s.gh.deliverCheckRunRerequested("infra", first.id);
+    expect(delivery.status).toBe(200);
+    expect(JSON.parse(delivery.body).check_run.pull_requests).toEqual([]);
+    const told = await serve.waitForLine((l) => l.msg === "check run re-run not possible", { timeoutMs: 30_000, what: "the re-run refusal" });
+    expect(told).toMatchObject({ level: 30, repo: `${OWNER}/infra`, commit: pr.headSha });
+    expect(String(told.reason)).toMatch(/push a commit to the pull request or close and reopen it/);
+    await settled(s);
+    expect(s.gh.checkRuns("infra").filter((r) => r.headSha === pr.headSha)).toHaveLength(1);
   }, 60_000);
 });

@@ -39,7 +39,7 @@
  * - git-http.ts: `git http-backend` per request, token required, partial clone on, per-repo stats.
  * - http-reply.ts / rate-limit.ts: Link pagination, weak ETags and 304, `x-ratelimit-*`.
  * - faults.ts / prng.ts: seeded or targeted 500, 502, secondary (403), 429, drop, applied-then-502.
- * - webhooks.ts: signed deliveries, redelivery, push / installation / pull_request payloads from
+ * - webhooks.ts: signed deliveries, redelivery, push / installation / pull_request / check_run payloads from
  *   GitHub's examples.
  * - pulls.ts: pull requests from a branch or a fork, `refs/pull/N/head` in the base repository,
  *   changed files from real `git diff` (patch omitted past a limit, at most 3,000 listed).
@@ -65,9 +65,11 @@ import type { StoredSarif } from "./code-scanning.js";
 import type { PullLimits, StoredPull } from "./pulls.js";
 import type { CommitChange, CommitResult } from "./repos.js";
 import { fnv1a } from "./prng.js";
+import { checkRunJsonOf } from "./rest.js";
 import { StandInServer, type Hold, type RecordedRequest } from "./server.js";
 import { siteFor, userJson, type Json } from "./shapes.js";
 import {
+  checkRunRerequestedPayload,
   installationCreatedPayload,
   installationRepositoriesAddedPayload,
   pullRequestPayload,
@@ -183,6 +185,12 @@ export interface StandIn {
 
   /** Check runs of a repository, in creation order, each with its annotations and writes. */
   checkRuns(repo: string): StoredCheckRun[];
+  /**
+   * Sign and deliver `check_run` / `rerequested` for check run `id` as GitHub shows it now (the
+   * "Re-run" button); its suite's head branch is the open pull request's with that head, else the
+   * default branch. Resolves once the app answered.
+   */
+  deliverCheckRunRerequested(repo: string, id: number): Promise<Delivery>;
   /** SARIF uploads a repository accepted, decoded. */
   sarifs(repo: string): StoredSarif[];
   /** false: code scanning answers 403 "Advanced Security must be enabled ...". */
@@ -298,6 +306,17 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       Object.assign(w.pullLimits, limits);
     },
     checkRuns: (repo) => w.repo(repo).checkRuns.runs,
+    async deliverCheckRunRerequested(repo, id) {
+      const hosted = w.repo(repo);
+      const run = hosted.checkRuns.runs.find((r) => r.id === id);
+      if (!run) throw new Error(`no check run ${id} in ${repo}`);
+      const pull = [...hosted.pulls.values()].find((p) => p.state === "open" && p.headSha === run.headSha);
+      const payload = checkRunRerequestedPayload(payloadContext, w.facts(hosted), {
+        checkRun: checkRunJsonOf(w, hosted, run),
+        headBranch: pull?.headRef ?? hosted.defaultBranch,
+      });
+      return hooks.deliver("check_run", payload);
+    },
     sarifs: (repo) => w.repo(repo).sarifs,
     setCodeScanning(repo, enabled) {
       w.repo(repo).codeScanning = enabled;

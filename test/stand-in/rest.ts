@@ -330,7 +330,7 @@ async function contents(world: World, r: RestRequest, repo: HostedRepo, path: st
 }
 
 /** A check run as GitHub shows it: the app, its check suite, the same-repository pull requests of its commit. */
-function checkRunJsonOf(world: World, repo: HostedRepo, run: StoredCheckRun): Json {
+export function checkRunJsonOf(world: World, repo: HostedRepo, run: StoredCheckRun): Json {
   const full = `${world.options.owner}/${repo.name}`;
   const api = `${world.site.api}/repos/${full}`;
   const repoRef = { id: repo.id, url: api, name: repo.name };

@@ -12,7 +12,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import type { FileChanges } from "./repos.js";
 import { ZERO_SHA } from "./repos.js";
-import { localize, userJson, type Json, type RepoFacts, type Site } from "./shapes.js";
+import { localize, repositoryJson, userJson, type Json, type RepoFacts, type Site } from "./shapes.js";
 
 const require = createRequire(import.meta.url);
 const catalogue = require("@octokit/webhooks-examples/api.github.com/index.json") as { name: string; examples: Json[] }[];
@@ -245,4 +245,39 @@ export function pullRequestPayload(ctx: PayloadContext, repo: RepoFacts, facts: 
     delete json.after;
   }
   return json;
+}
+
+export interface CheckRunFacts {
+  /** The check run as `GET /repos/{o}/{r}/check-runs/{id}` shows it now. */
+  checkRun: Json;
+  /** The branch its check suite was created for (a pull request's head branch, or the pushed branch). */
+  headBranch: string;
+}
+
+/**
+ * `check_run` / `rerequested` (the "Re-run" button): GitHub's example, with the stand-in's check run,
+ * its check suite's head branch and SHA, the base repository, the installation and the sender.
+ */
+export function checkRunRerequestedPayload(ctx: PayloadContext, repo: RepoFacts, facts: CheckRunFacts): Json {
+  const payload = webhookExample("check_run", (p) => p.action === "rerequested");
+  const fullName = `${repo.owner}/${repo.name}`;
+  const run = facts.checkRun;
+  const checkSuite = {
+    ...localize(payload.check_run.check_suite, ctx.site, [["github/hello-world", fullName]]),
+    id: run.check_suite.id,
+    head_branch: facts.headBranch,
+    head_sha: run.head_sha,
+    url: `${ctx.site.api}/repos/${fullName}/check-suites/${run.check_suite.id}`,
+    pull_requests: run.pull_requests,
+    app: run.app,
+  };
+  return {
+    ...payload,
+    action: "rerequested",
+    check_run: { ...run, check_suite: checkSuite },
+    repository: repositoryJson(repo, ctx.site, "listed"),
+    installation: installationRef(ctx),
+    sender: sender(ctx),
+    organization: repo.ownerType === "Organization" ? userJson(repo.owner, repo.ownerId, ctx.site, "Organization") : undefined,
+  };
 }
