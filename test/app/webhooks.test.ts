@@ -1,5 +1,7 @@
+import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createQueues, type Queues } from "../../src/jobs/queues.js";
+import { example, GITHUB_API } from "../helpers/github-nock.js";
 import { WEBHOOK_SECRET } from "../helpers/probot.js";
 import { openTestRedis, type TestRedis } from "../helpers/redis.js";
 import { deliver, examplePayload, serveApp } from "../helpers/webhooks.js";
@@ -125,6 +127,54 @@ describe("webhooks only enqueue", () => {
     expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
     expect((await deliver(baseUrl, "pull_request", pullRequestEvent("reopened"), WEBHOOK_SECRET)).status).toBe(200);
     expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+  });
+
+  describe("check_run rerequested (the Re-run button)", () => {
+    /** GitHub's rerequested example (no pull request listed, on the default branch), named Keywarden, for an installation. */
+    function rerequested() {
+      const payload = examplePayload("check_run", (p) => p.action === "rerequested");
+      payload.check_run.name = "Keywarden";
+      payload.installation = { id: 4242, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" };
+      return payload;
+    }
+
+    beforeEach(() => {
+      nock.disableNetConnect();
+      nock.enableNetConnect("127.0.0.1");
+      // The app's own id, asked once: the same as the example's run's app.
+      nock(GITHUB_API).get("/app").reply(200, { ...example("integration"), id: rerequested().check_run.app.id, slug: "keywarden" });
+    });
+    afterEach(() => {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    });
+
+    it("queues a scan for a push's run, a check per listed pull request, and nothing for another app's run", async () => {
+      const push = rerequested();
+      expect((await deliver(baseUrl, "check_run", push, WEBHOOK_SECRET)).status).toBe(200);
+      expect((await queues.scan.getJobs(["waiting"])).map((j) => j.data)).toEqual([
+        { installationId: 4242, repositoryId: push.repository.id, owner: push.repository.owner.login, repo: push.repository.name, commitSha: push.check_run.head_sha, reason: "push" },
+      ]);
+
+      const onPull = rerequested();
+      const listed = examplePayload("check_run", (p) => p.check_run.pull_requests.length > 0).check_run.pull_requests[0];
+      onPull.check_run.pull_requests = [{ ...listed, number: 7, base: { ...listed.base, repo: { ...listed.base.repo, id: onPull.repository.id } } }];
+      onPull.check_run.check_suite.head_branch = "changes";
+      expect((await deliver(baseUrl, "check_run", onPull, WEBHOOK_SECRET)).status).toBe(200);
+      expect((await queues.check.getJobs(["waiting"])).map((j) => j.data)).toEqual([
+        { installationId: 4242, repositoryId: onPull.repository.id, owner: onPull.repository.owner.login, repo: onPull.repository.name, pullNumber: 7, headSha: onPull.check_run.head_sha },
+      ]);
+
+      const otherApp = rerequested();
+      otherApp.check_run.app.id += 1;
+      otherApp.check_run.head_sha = "e".repeat(40);
+      otherApp.repository.id += 1;
+      expect((await deliver(baseUrl, "check_run", otherApp, WEBHOOK_SECRET)).status).toBe(200);
+      expect(await queues.scan.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+      expect(await queues.check.getJobCountByTypes("waiting", "active", "delayed")).toBe(1);
+      // GET /app was asked once for the three deliveries.
+      expect(nock.isDone()).toBe(true);
+    });
   });
 
   it("answers the health check", async () => {
