@@ -4,25 +4,13 @@
  * fetched from the base repository (where GitHub keeps the ref), with the same blobless, shallow,
  * sparse fetch as a branch clone. A hostile ref never reaches git.
  */
-import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkFetchRef, CloneError, withTerraformCheckout, type CloneOptions } from "../../src/git/clone.js";
 import { OWNER, startFixture, type Fixture } from "../github/stand-in-fixture.js";
+import { listFiles } from "../helpers/git-repo.js";
 
 let f: Fixture;
 const KEY = 'resource "aws_iam_access_key" "root" {\n  user = "root"\n}\n';
-
-async function listFiles(dir: string, root = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === ".git") continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full, root)));
-    else out.push(relative(root, full));
-  }
-  return out.sort();
-}
 
 beforeAll(async () => {
   f = await startFixture();

@@ -2,22 +2,11 @@ import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CloneError, EmptyRepositoryError, isTransientGitFailure, withTerraformCheckout } from "../../src/git/clone.js";
-import { createTestRepo, git, type TestRepo } from "../helpers/git-repo.js";
+import { createTestRepo, git, listFiles, type TestRepo } from "../helpers/git-repo.js";
 import { serveGitOverHttp } from "../helpers/git-http-server.js";
-
-async function listFiles(dir: string, root = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === ".git") continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full, root)));
-    else out.push(relative(root, full));
-  }
-  return out.sort();
-}
 
 /**
  * The objects reachable from HEAD in a clone, split into those in its object store and those

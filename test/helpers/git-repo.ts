@@ -3,9 +3,9 @@
  * git runs asynchronously so a test that also serves HTTP in-process never blocks its event loop.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
@@ -67,4 +67,16 @@ export async function createTestRepo(branch = "main"): Promise<TestRepo> {
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** Every file of a checkout below `dir` (outside .git), relative and sorted: what a clone brought. */
+export async function listFiles(dir: string, root = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === ".git") continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full, root)));
+    else out.push(relative(root, full));
+  }
+  return out.sort();
 }

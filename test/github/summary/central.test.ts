@@ -5,7 +5,8 @@
  */
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStrictNock } from "../../helpers/strict-nock.js";
 import { collectFindingIssues } from "../../../src/github/summary/collect.js";
 import { computeSummary } from "../../../src/summary/compute.js";
 import { fingerprintMarker, metaMarker, sourceMarker, type FindingMeta } from "../../../src/issues/marker.js";
@@ -18,13 +19,7 @@ const BOT = "keywarden[bot]";
 const QUERY = { state: "all", per_page: "100", creator: BOT };
 const LEGACY_ID = 700_000_101;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, "every expected request was made").toEqual([]);
-});
+useStrictNock();
 
 const body = (m: FindingMeta, source?: number) => `A finding.\n\n${fingerprintMarker(m.fingerprint)}\n${source !== undefined ? `${sourceMarker(source)}\n` : ""}${metaMarker(m)}\n`;
 const gone = { message: "Issues are disabled for this repo", documentation_url: "https://docs.github.com/rest/issues/issues#list-repository-issues", status: "410" };

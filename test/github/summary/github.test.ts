@@ -4,7 +4,8 @@
  */
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStrictNock } from "../../helpers/strict-nock.js";
 import { collectFindingIssues } from "../../../src/github/summary/collect.js";
 import { chooseSummaryRepository, postSummary, resolveSummaryRepository } from "../../../src/github/summary/post.js";
 import { summaryMarker, summaryTitle } from "../../../src/summary/render.js";
@@ -20,13 +21,7 @@ const BOT = "keywarden[bot]";
 /** Another GitHub App's bot user: its issues are never Keywarden's, whatever they carry. */
 const otherBot = () => ({ ...(example("issue").user as object), login: "other-app[bot]", type: "Bot" });
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, "every expected request was made").toEqual([]);
-});
+useStrictNock();
 
 const notFound = { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" };
 
