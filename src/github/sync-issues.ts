@@ -25,20 +25,30 @@ export interface SyncIssuesInput extends ApplyOptions {
   now?: Date;
   /** Filing in a central repository (`repo`): the scanned repository, whose issues are disabled. */
   source?: SourceRepository;
+  /** The repository's `open_issues_count` as GitHub reported it (issues and pull requests together), when known. */
+  openIssuesCount?: number;
+}
+
+/**
+ * Nothing can change: no finding (nothing to file or reopen), no suppressed finding (nothing to
+ * close or annotate, open or closed), and not one open issue of any author (nothing gone to close).
+ * The plan touches closed issues only through a finding or a suppressed finding, so it is empty
+ * whatever closed issues exist, and the listing (one or two requests) can be skipped.
+ */
+function nothingCanChange(input: SyncIssuesInput): boolean {
+  return input.findings.length === 0 && input.suppressed.length === 0 && input.openIssuesCount === 0 && !input.source;
 }
 
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
   const { source } = input;
   const code = source ? { owner: source.owner, repo: source.repo } : input.repo;
   // With nothing to file no duplicate is possible, so a big repository's full listing can be skipped.
-  const existing = await listFindingIssues(input.octokit, input.repo, input.botLogin, {
-    state: "all",
-    sort: "created",
-    direction: "asc",
-    fallback: input.findings.length > 0,
-  });
-  // Read only when asked for: most configurations never need it.
-  const codeowners = input.config.codeowners ? await readCodeowners(input.octokit, code, input.scannedCommit) : undefined;
+  const existing = nothingCanChange(input)
+    ? []
+    : await listFindingIssues(input.octokit, input.repo, input.botLogin, { state: "all", sort: "created", direction: "asc", fallback: input.findings.length > 0 });
+  // Read only when asked for (most configurations never need it) and when a finding could use it.
+  const routed = input.findings.length > 0 || input.suppressed.length > 0;
+  const codeowners = input.config.codeowners && routed ? await readCodeowners(input.octokit, code, input.scannedCommit) : undefined;
   const plan = planIssues({
     findings: input.findings,
     suppressed: input.suppressed,

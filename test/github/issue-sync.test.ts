@@ -45,7 +45,7 @@ function octokit(): InstanceType<typeof TestOctokit> {
 async function scan(
   commit: string,
   findings: Finding[],
-  options: { suppressed?: SuppressedFinding[]; budget?: WriteBudget; config?: Record<string, unknown>; client?: InstanceType<typeof TestOctokit> } = {},
+  options: { suppressed?: SuppressedFinding[]; budget?: WriteBudget; config?: Record<string, unknown>; client?: InstanceType<typeof TestOctokit>; openIssuesCount?: number } = {},
 ) {
   return syncIssues({
     octokit: options.client ?? octokit(),
@@ -60,6 +60,7 @@ async function scan(
     config: parseConfig(options.config ?? {}).config,
     serverUrl: "https://github.com",
     scannedCommit: commit,
+    openIssuesCount: options.openIssuesCount,
   });
 }
 
@@ -104,6 +105,30 @@ describe("issue lifecycle", () => {
     const requests = gh.requests.length;
     await scan(SHA3, [A, B]);
     expect(gh.requests.slice(requests).filter((r) => /\/labels/.test(r.path))).toEqual([]);
+  });
+
+  it("lists nothing when nothing can change: no finding, no suppressed finding, no open issue at all", async () => {
+    await scan(SHA1, [A]);
+    await scan(SHA2, []);
+    expect(issueByFingerprint(A.fingerprint)[0]).toMatchObject({ state: "closed" });
+    const before = gh.requests.length;
+    const { plan, result } = await scan(SHA3, [], { openIssuesCount: 0, config: { assignees: ["codeowners"] } });
+    expect(gh.requests.slice(before)).toEqual([]);
+    expect(plan.actions).toEqual([]);
+    expect(result).toMatchObject({ created: [], closed: [], writes: 0 });
+  });
+
+  it("still lists when something could change: an open issue, a finding, a suppressed finding", async () => {
+    await scan(SHA1, [A]);
+    const [a] = issueByFingerprint(A.fingerprint);
+    // GitHub's count says one issue is open: it is Keywarden's, its finding gone, so it closes.
+    expect((await scan(SHA2, [], { openIssuesCount: 1 })).result.closed).toEqual([{ fingerprint: A.fingerprint, number: a!.number }]);
+    // A finding with no open issue: listed, so its closed issue reopens instead of a duplicate.
+    expect((await scan(SHA3, [A], { openIssuesCount: 0 })).result.reopened).toEqual([{ fingerprint: A.fingerprint, number: a!.number }]);
+    const before = gh.requests.length;
+    await scan(SHA3, [], { openIssuesCount: 0, suppressed: [suppressed(A)] });
+    expect(gh.requests.slice(before).filter((r) => r.method === "GET" && /\/issues(\?|$)/.test(r.path))).not.toEqual([]);
+    expect(a!.state).toBe("closed");
   });
 
   it("a second scan of the same code writes nothing", async () => {

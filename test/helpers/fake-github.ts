@@ -131,6 +131,10 @@ export class FakeGitHub {
       fork: spec.fork ?? false,
       archived: spec.archived ?? false,
       has_issues: spec.hasIssues ?? true,
+      // As GitHub counts them (pull requests aside, which the fake has none of): the scan skips the
+      // issue listing of a repository with no finding and none open.
+      open_issues_count: openIssues(hosted.issues),
+      open_issues: openIssues(hosted.issues),
       default_branch: spec.defaultBranch ?? "main",
       html_url: `${GITHUB_WEB}/${full_name}`,
       url: `${GITHUB_API}/repos/${full_name}`,
@@ -204,4 +208,8 @@ export class FakeGitHub {
     }
     return [404, errorReply(404, "Not Found")];
   }
+}
+
+function openIssues(repo: FakeGitHubRepo): number {
+  return [...repo.issues.values()].filter((i) => i.state === "open").length;
 }

@@ -30,6 +30,11 @@ function plan(input: Partial<PlanInput>) {
 }
 
 describe("planIssues", () => {
+  it("with no finding and no suppressed finding, touches no closed issue whatever its state reason (the scan may skip the listing)", () => {
+    const closed = (["completed", "not_planned", "reopened", "duplicate", null] as const).map((reason, i) => existing(i % 2 ? A : B, "closed", reason, i + 1));
+    expect(plan({ existing: closed }).actions).toEqual([]);
+  });
+
   it("creates one issue per new finding, most severe first, with labels and assignees", () => {
     const p = plan({ findings: [B, A], config: config({ assignees: ["octocat"] }) });
     expect(p.actions.map((a) => [a.kind, a.fingerprint])).toEqual([
