@@ -27,6 +27,9 @@ describe("keywarden audit of an unchanged organization", () => {
     await s.command(["audit"]);
     await serve.waitForMessage("audit queued", 30_000);
     await s.converge(120_000);
+    // Clean repositories with no open issue: nothing could change, so no issue listing was read.
+    expect(gh.requests.filter((r) => r.method === "GET" && /\/issues$/.test(r.path))).toEqual([]);
+    expect(new Set(gh.requests.filter((r) => r.scope === "git").map((r) => r.repo)).size).toBe(REPOSITORIES);
 
     // Nothing changed: the second audit.
     const from = serve.lines.length;
