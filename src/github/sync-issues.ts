@@ -29,26 +29,21 @@ export interface SyncIssuesInput extends ApplyOptions {
   openIssuesCount?: number;
 }
 
-/**
- * Nothing can change: no finding (nothing to file or reopen), no suppressed finding (nothing to
- * close or annotate, open or closed), and not one open issue of any author (nothing gone to close).
- * The plan touches closed issues only through a finding or a suppressed finding, so it is empty
- * whatever closed issues exist, and the listing (one or two requests) can be skipped.
- */
-function nothingCanChange(input: SyncIssuesInput): boolean {
-  return input.findings.length === 0 && input.suppressed.length === 0 && input.openIssuesCount === 0 && !input.source;
-}
-
 export async function syncIssues(input: SyncIssuesInput): Promise<{ plan: IssuePlan; result: ApplyResult }> {
   const { source } = input;
   const code = source ? { owner: source.owner, repo: source.repo } : input.repo;
-  // With nothing to file no duplicate is possible, so a big repository's full listing can be skipped.
-  const existing = nothingCanChange(input)
+  // Findings the plan may file, reopen, close or annotate; without them it touches open issues only.
+  const anyFinding = input.findings.length > 0 || input.suppressed.length > 0;
+  // No finding and not one open issue of any author in the repository itself: the plan is empty
+  // whatever closed issues exist, so the listing is skipped. Filed centrally, the count is the
+  // source's, not the central repository's: always listed. Without findings no duplicate is
+  // possible, so the unfiltered fallback listing is skipped too.
+  const nothingCanChange = !anyFinding && input.openIssuesCount === 0 && !source;
+  const existing = nothingCanChange
     ? []
     : await listFindingIssues(input.octokit, input.repo, input.botLogin, { state: "all", sort: "created", direction: "asc", fallback: input.findings.length > 0 });
   // Read only when asked for (most configurations never need it) and when a finding could use it.
-  const routed = input.findings.length > 0 || input.suppressed.length > 0;
-  const codeowners = input.config.codeowners && routed ? await readCodeowners(input.octokit, code, input.scannedCommit) : undefined;
+  const codeowners = input.config.codeowners && anyFinding ? await readCodeowners(input.octokit, code, input.scannedCommit) : undefined;
   const plan = planIssues({
     findings: input.findings,
     suppressed: input.suppressed,

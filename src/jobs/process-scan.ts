@@ -156,8 +156,8 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
       budget,
       findings: result.findings,
       suppressed: result.suppressed,
-      // No finding and no open issue at all: nothing to file or close, so no listing (filed here only).
-      openIssuesCount: destination.source ? undefined : repository.open_issues_count,
+      // With no finding and none open, syncIssues skips the issue listing.
+      openIssuesCount: repository.open_issues_count,
       config,
       serverUrl: deps.settings.serverUrl,
       scannedCommit: commitSha,
