@@ -9,6 +9,7 @@
  * is shared through Redis by src/jobs/write-budget.ts.
  */
 import type { Redis } from "ioredis";
+import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { createProbot, type ProbotOctokit } from "probot";
 import type { Settings } from "../config/settings.js";
@@ -61,6 +62,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     log,
     version: options.version ?? packageVersion(),
     now: options.now ?? (() => new Date()),
+    checkoutSlots: pLimit(settings.scanConcurrency),
   };
   const lock = settings.jobLockMs;
   const workers = await startWorkers(deps, redis, { lockDuration: lock, stalledInterval: Math.max(500, Math.round(lock / 2)), ...options.timings });

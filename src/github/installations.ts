@@ -24,6 +24,11 @@ export interface AuditRepository {
   owner: { login: string };
   /** The last push to any branch (GitHub's clock, whole seconds); null before the first. */
   pushed_at?: string | null;
+  /** What a scan needs to clone and file (handed to the scan job, so it need not ask again). */
+  default_branch?: string;
+  clone_url?: string;
+  has_issues?: boolean;
+  open_issues_count?: number;
 }
 
 /** One page of `GET /installation/repositories` as the last run received it. */
@@ -51,9 +56,22 @@ export interface InstallationListing {
 
 const PER_PAGE = 100;
 
-/** Only what the audit reads is kept: a stored listing stays small (about 200 bytes a repository). */
+/** Only what the audit and its scans read is kept: a stored listing stays small (about 350 bytes a repository). */
 function auditFields(r: AuditRepository): AuditRepository {
-  return { id: r.id, node_id: r.node_id, name: r.name, full_name: r.full_name, archived: r.archived, fork: r.fork, owner: { login: r.owner.login }, pushed_at: r.pushed_at ?? null };
+  return {
+    id: r.id,
+    node_id: r.node_id,
+    name: r.name,
+    full_name: r.full_name,
+    archived: r.archived,
+    fork: r.fork,
+    owner: { login: r.owner.login },
+    pushed_at: r.pushed_at ?? null,
+    default_branch: r.default_branch,
+    clone_url: r.clone_url,
+    has_issues: r.has_issues,
+    open_issues_count: r.open_issues_count,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { RepoState } from "./repo-state.js";
 import type { AuditRepository, ListedPage } from "../github/installations.js";
+import type { ListedRepository } from "./queues.js";
 
 export type { AuditRepository } from "../github/installations.js";
 
@@ -89,4 +90,24 @@ export function headsVouchedByListing<R extends AuditRepository>(
     else lookUp.push(r);
   }
   return { heads, lookUp };
+}
+
+/**
+ * The listed fields a scan needs, or undefined when the listing lacks one (a listing stored by an
+ * earlier version): the scan then asks `GET /repos/{owner}/{repo}` as a push scan does.
+ */
+export function listedForScan(r: AuditRepository): ListedRepository | undefined {
+  const { default_branch, clone_url, has_issues, open_issues_count } = r;
+  if (default_branch === undefined || clone_url === undefined || has_issues === undefined || open_issues_count === undefined) return undefined;
+  return { id: r.id, name: r.name, full_name: r.full_name, owner: { login: r.owner.login }, default_branch, clone_url, archived: r.archived ?? false, has_issues, open_issues_count };
+}
+
+/** GitHub narrows an installation token to at most 500 repositories; 100 keeps a token's reach (and its request) small. */
+export const CLONE_GROUP_SIZE = 100;
+
+/** The repositories to scan in groups of CLONE_GROUP_SIZE, in order: the scans of one group share a clone token. */
+export function cloneGroups<R>(repositories: R[], size = CLONE_GROUP_SIZE): R[][] {
+  const groups: R[][] = [];
+  for (let i = 0; i < repositories.length; i += size) groups.push(repositories.slice(i, i + size));
+  return groups;
 }

@@ -10,7 +10,7 @@
  */
 import type { Job } from "bullmq";
 import { enqueueAudit, enqueueScan, type AuditJobData } from "./queues.js";
-import { partitionUnchanged, headCandidates, headsVouchedByListing, ruleSetId, selectRepositories } from "./audit-plan.js";
+import { cloneGroups, listedForScan, partitionUnchanged, headCandidates, headsVouchedByListing, ruleSetId, selectRepositories } from "./audit-plan.js";
 import { activeInstallationIds, listInstallationRepositories } from "../github/installations.js";
 import { fetchDefaultBranchHeads } from "../github/default-branch-heads.js";
 import { readOrgConfig } from "../github/read-config.js";
@@ -71,8 +71,11 @@ export async function processAudit(job: Job<AuditJobData>, deps: WorkerDeps): Pr
   for (const { repository: r, reason } of selection.skipped) {
     await deps.state.putRepo({ repositoryId: r.id, fullName: r.full_name, installationId, status: "skipped", reason, at });
   }
-  for (const r of toScan) {
-    await enqueueScan(deps.queues, { installationId, repositoryId: r.id, owner: r.owner.login, repo: r.name, reason: "audit", auditRunId: runId });
+  for (const group of cloneGroups(toScan)) {
+    const cloneGroup = group.map((r) => r.id);
+    for (const r of group) {
+      await enqueueScan(deps.queues, { installationId, repositoryId: r.id, owner: r.owner.login, repo: r.name, reason: "audit", auditRunId: runId, listed: listedForScan(r), cloneGroup });
+    }
   }
   await reportAuditProgress(deps.queues, deps.state, runId, log);
   // Stored only now, with every scan it calls for queued: a run that dies before this point leaves

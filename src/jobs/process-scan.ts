@@ -1,7 +1,7 @@
 /**
- * One repository scan: authenticate as the installation, read the configuration, fetch only the
- * Terraform files with a token narrowed to this repository, scan, bring the issues in line, record
- * the outcome. Every step is idempotent (issues are found again by their markers), so BullMQ may
+ * One repository scan: authenticate as the installation, read the configuration while fetching only
+ * the Terraform files with a clone token (src/github/octokit/clone-tokens.ts), scan, bring the
+ * issues in line, record the outcome. Every step is idempotent (issues are found again by their markers), so BullMQ may
  * retry the whole job after any failure; the last failure is recorded with its reason.
  */
 import type { Job } from "bullmq";
@@ -12,13 +12,14 @@ import { resolveIssueDestination } from "../github/issue-destination.js";
 import { forInstallation } from "../github/issues-gateway/index.js";
 import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
-import { installationClient, mintCloneToken } from "../github/octokit/keywarden-octokit.js";
+import { installationClient, type InstallationOctokit } from "../github/octokit/keywarden-octokit.js";
+import { cloneTokenFor } from "../github/octokit/clone-tokens.js";
 import { labelEditClient } from "../github/octokit/lane-clients.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
 import { reportConfigProblems } from "../github/config-problems-issue.js";
-import type { ScanJobData } from "./queues.js";
+import type { ListedRepository, ScanJobData } from "./queues.js";
 import type { RepoState } from "./repo-state.js";
 import type { WorkerDeps } from "./worker-deps.js";
 import { countFindings, observeClone } from "./metrics.js";
@@ -40,6 +41,8 @@ export interface ScanOutcome {
   issuesDisabled?: boolean;
 }
 
+type ScanJob = Job<ScanJobData>;
+
 function isFinalAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
@@ -48,7 +51,7 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
   // For the progress reports' own (debug) lines: every line of a scan job names its repository.
   const jobLog = deps.log.child({ installation: job.data.installationId, repo: `${job.data.owner}/${job.data.repo}` });
   try {
-    return await scanRepository(job.data, deps, (stage) => reportStage(job, stage, jobLog));
+    return await scanRepository(job, deps, (stage) => reportStage(job, stage, jobLog));
   } catch (error) {
     const reason = redactSecrets((error as Error).message ?? String(error));
     if (isFinalAttempt(job)) {
@@ -73,18 +76,40 @@ export async function processScan(job: Job<ScanJobData>, deps: WorkerDeps): Prom
   }
 }
 
-async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage: ScanStage) => Promise<void>): Promise<ScanOutcome> {
+/** How long the audit's listing is trusted for a scan it queued; an older job asks GitHub again. */
+export const LISTED_FRESH_MS = 15 * 60_000;
+
+/**
+ * The repository to scan: the audit's listing of it on a first attempt of a recent job (one request
+ * fewer per repository), otherwise GitHub's current view. A retry never trusts the listing: a
+ * renamed default branch, say, fails the first attempt and the retry reads the new one.
+ */
+async function readRepository(octokit: InstallationOctokit, job: ScanJob, now: Date): Promise<ListedRepository> {
+  const { listed, owner, repo } = job.data;
+  if (listed && job.attemptsStarted <= 1 && now.getTime() - job.timestamp < LISTED_FRESH_MS) return listed;
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+  // Octokit's types allow a bigint id; GitHub's fit a number.
+  return { ...data, id: Number(data.id) };
+}
+
+async function scanRepository(job: ScanJob, deps: WorkerDeps, stage: (stage: ScanStage) => Promise<void>): Promise<ScanOutcome> {
+  const { data } = job;
   const { installationId, owner, repo, repositoryId } = data;
   const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}`, reason: data.reason, pushed: data.commitSha });
   await stage("config");
   const octokit = await installationClient(deps.probot, installationId, log);
-  const { data: repository } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+  const repository = await readRepository(octokit, job, deps.now());
   // An audit's scans share the organization's file, read once per run (src/github/read-config.ts).
   const run = data.auditRunId ? { installationId, auditRunId: data.auditRunId } : undefined;
-  const { config, problems } = await readRepoConfig(octokit, owner, repo, log, run);
-  if (deps.settings.maxNewIssuesPerRun !== undefined) {
-    config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
-  }
+  // Read while the repository is cloned: only an archived repository waits for it before cloning.
+  const configRead = readRepoConfig(octokit, owner, repo, log, run).then(({ config, problems }) => {
+    if (deps.settings.maxNewIssuesPerRun !== undefined) {
+      config.maxNewIssuesPerRun = Math.min(config.maxNewIssuesPerRun, deps.settings.maxNewIssuesPerRun);
+    }
+    return { config, problems };
+  });
+  // Awaited below on every path that goes on; this only keeps an early failure from being unhandled.
+  configRead.catch(() => undefined);
   const base = { repositoryId, fullName: repository.full_name, installationId, at: deps.now().toISOString() };
   const skip = async (reason: string): Promise<ScanOutcome> => {
     await deps.state.putRepo({ ...base, status: "skipped", reason });
@@ -95,37 +120,42 @@ async function scanRepository(data: ScanJobData, deps: WorkerDeps, stage: (stage
     return { status: "skipped", reason };
   };
 
-  if (repository.archived && !config.audit.includeArchived) return skip("archived");
+  if (repository.archived && !(await configRead).config.audit.includeArchived) return skip("archived");
 
+  const token = await cloneTokenFor(await deps.probot.auth(), { installationId, repo, repositoryId, group: data.cloneGroup });
+  const cloneUrl = new URL(repository.clone_url);
+  // The clone and the scan take one of the process's checkout slots; the waits on GitHub do not.
+  const checkout = await deps
+    .checkoutSlots(async () => {
+      await stage("clone");
+      const cloneStarted = performance.now();
+      return withTerraformCheckout(
+        {
+          cloneUrl: repository.clone_url,
+          branch: repository.default_branch,
+          // Only ever sent to the GitHub server itself (a local test remote gets none).
+          token: cloneUrl.protocol === "file:" ? undefined : token,
+          tokenOrigin: deps.settings.serverUrl,
+          allowedProtocols: deps.settings.cloneProtocols,
+          onRetry: ({ message, attempt, waitMs }) => log.warn({ attempt, waitMs, err: message }, "git fetch failed; retrying"),
+        },
+        async ({ dir, commitSha }) => {
+          observeClone((performance.now() - cloneStarted) / 1000, await directorySize(dir));
+          const { config } = await configRead;
+          await stage("scan");
+          return { commitSha, result: await scanInPool(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) };
+        },
+      );
+    })
+    .catch((error: unknown) => {
+      if (error instanceof EmptyRepositoryError) return undefined;
+      throw error;
+    });
+  const { config, problems } = await configRead;
   const budget = forInstallation(deps.budget, installationId);
   if (problems.length > 0 && repository.has_issues) {
     await reportConfigProblems(problems, CONFIG_PATH, { client: octokit, repo: { owner, repo }, botLogin: await appBotLogin(deps.probot), budget, logger: log });
   }
-
-  const app = await deps.probot.auth();
-  const token = await mintCloneToken(app, installationId, repo);
-  const cloneUrl = new URL(repository.clone_url);
-  await stage("clone");
-  const cloneStarted = performance.now();
-  const checkout = await withTerraformCheckout(
-    {
-      cloneUrl: repository.clone_url,
-      branch: repository.default_branch,
-      // Only ever sent to the GitHub server itself (a local test remote gets none).
-      token: cloneUrl.protocol === "file:" ? undefined : token,
-      tokenOrigin: deps.settings.serverUrl,
-      allowedProtocols: deps.settings.cloneProtocols,
-      onRetry: ({ message, attempt, waitMs }) => log.warn({ attempt, waitMs, err: message }, "git fetch failed; retrying"),
-    },
-    async ({ dir, commitSha }) => {
-      observeClone((performance.now() - cloneStarted) / 1000, await directorySize(dir));
-      await stage("scan");
-      return { commitSha, result: await scanInPool(dir, { ruleIds: config.rules, ignorePaths: config.ignorePaths }) };
-    },
-  ).catch((error: unknown) => {
-    if (error instanceof EmptyRepositoryError) return undefined;
-    throw error;
-  });
   if (!checkout) return skip("empty repository");
   const { result, commitSha } = checkout;
   for (const e of result.errors) log.warn({ file: e.file }, `Terraform file not scanned: ${e.message}`);

@@ -25,6 +25,29 @@ export interface ScanJobData {
   reason: ScanReason;
   /** Set when the scan belongs to a nightly audit run, whose totals it adds to. */
   auditRunId?: string;
+  /**
+   * The repository as the audit's listing showed it, moments before it queued the scan: a first,
+   * fresh attempt uses it instead of asking `GET /repos/{owner}/{repo}` again (./process-scan.ts).
+   */
+  listed?: ListedRepository;
+  /**
+   * Ids of the repositories the audit queued together with this one (at most 100, this one among
+   * them): their scans share one clone token (src/github/octokit/clone-tokens.ts).
+   */
+  cloneGroup?: number[];
+}
+
+/** What a scan reads of its repository; the fields of `GET /repos/{owner}/{repo}` it needs. */
+export interface ListedRepository {
+  id: number;
+  name: string;
+  full_name: string;
+  owner: { login: string };
+  default_branch: string;
+  clone_url: string;
+  archived: boolean;
+  has_issues: boolean;
+  open_issues_count: number;
 }
 
 /** `audit` with no installation fans out to every installation; with one, to its repositories. */

@@ -38,6 +38,15 @@ export interface WorkerTimings {
 
 export const WORKER_TIMINGS: WorkerTimings = { lockDuration: 20_000, stalledInterval: 10_000, maxStalledCount: 3 };
 
+/**
+ * Scan jobs run at this many times `scanConcurrency`, while their clones and scans take the
+ * process's `scanConcurrency` checkout slots (WorkerDeps.checkoutSlots): a scan that waits on
+ * GitHub (its token, its issue writes, paced 1 s apart) leaves its slot to the next clone.
+ * Measured in BENCHMARKS.md (bench:org): with the writes inside the slot, the five repositories
+ * with findings of a 100-repository audit held slots for about ten seconds.
+ */
+export const SCAN_JOBS_PER_CHECKOUT_SLOT = 2;
+
 type Processor<T, R> = (job: Job<T>, deps: WorkerDeps) => Promise<R>;
 
 /** The installation and repository of a job, as its own lines carry them (for lines logged outside it). */
@@ -70,7 +79,7 @@ export async function startWorkers(deps: WorkerDeps, connection: Redis, timings:
     new Worker<ScanJobData>(
       SCAN_QUEUE,
       oneRunPerKey((job: Job<ScanJobData>) => String(job.data.repositoryId), withJobLog(processScan)),
-      { ...base, concurrency: deps.settings.scanConcurrency },
+      { ...base, concurrency: deps.settings.scanConcurrency * SCAN_JOBS_PER_CHECKOUT_SLOT },
     ),
     // Pull requests get workers of their own: an engineer waits on the check, an audit on nobody.
     // A rerun after a lost lock waits for the first run, which may still complete the same check run.

@@ -17,4 +17,9 @@ export interface WorkerDeps {
   version: string;
   /** The clock, injectable for tests of time-dependent output. */
   now: () => Date;
+  /**
+   * Runs a scan's clone and scan (its checkout on disk), at most `scanConcurrency` at once in the
+   * process; the job's API requests and issue writes happen outside it (./start-workers.ts).
+   */
+  checkoutSlots: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -42,7 +42,22 @@ describe("listInstallationRepositories", () => {
     const listing = await listInstallationRepositories(client(), undefined);
     expect(listing.unchanged).toBe(false);
     expect(listing.repositories).toHaveLength(150);
-    expect(listing.repositories[149]).toEqual({ id: 649, node_id: "R_149", name: "svc-149", full_name: "acme/svc-149", archived: false, fork: false, owner: { login: "acme" }, pushed_at: "2026-12-01T10:00:00Z" });
+    const base = example("repository-paginated-2").repositories[0];
+    // What the audit and its scans read, and nothing else (a stored listing stays small).
+    expect(listing.repositories[149]).toEqual({
+      id: 649,
+      node_id: "R_149",
+      name: "svc-149",
+      full_name: "acme/svc-149",
+      archived: false,
+      fork: false,
+      owner: { login: "acme" },
+      pushed_at: "2026-12-01T10:00:00Z",
+      default_branch: base.default_branch,
+      clone_url: base.clone_url,
+      has_issues: base.has_issues,
+      open_issues_count: base.open_issues_count,
+    });
     expect(listing.pages.map((p) => [p.etag, p.hasNext, p.repositories.length])).toEqual([[`W/"e1"`, true, 100], [`W/"e2"`, false, 50]]);
   });
 

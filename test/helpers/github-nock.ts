@@ -139,13 +139,13 @@ export function commentReply(w: Where & { id: number; issueNumber: number; body:
 }
 
 /** `POST /app/installations/{id}/access_tokens` reply. */
-export function installationTokenReply(w: { token: string; repositories?: string[]; permissions?: Record<string, string>; owner?: string }): Json {
+export function installationTokenReply(w: { token: string; repositories?: string[]; permissions?: Record<string, string>; owner?: string; expiresAt?: string }): Json {
   const base = example("installation-token");
   const template = base.repositories?.[0] ?? {};
   return {
     ...base,
     token: w.token,
-    expires_at: "2099-01-01T00:00:00Z",
+    expires_at: w.expiresAt ?? "2099-01-01T00:00:00Z",
     permissions: w.permissions ?? base.permissions,
     repositories: (w.repositories ?? []).map((name, i) => ({
       ...template,

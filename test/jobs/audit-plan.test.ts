@@ -1,6 +1,6 @@
-/** The audit's pure decision of which HEADs the last run's listing vouches for. */
+/** The audit's pure decisions: which HEADs the last run's listing vouches for, what its scans are handed. */
 import { describe, expect, it } from "vitest";
-import { headsVouchedByListing, type AuditRepository } from "../../src/jobs/audit-plan.js";
+import { cloneGroups, headsVouchedByListing, listedForScan, type AuditRepository } from "../../src/jobs/audit-plan.js";
 import type { ListedPage } from "../../src/github/installations.js";
 import type { RepoState } from "../../src/jobs/repo-state.js";
 
@@ -24,5 +24,19 @@ describe("headsVouchedByListing", () => {
 
   it("vouches for nothing without a stored listing", () => {
     expect(headsVouchedByListing(then, states, undefined).lookUp).toHaveLength(5);
+  });
+});
+
+describe("what the audit hands its scans", () => {
+  it("the listed fields a scan reads, or none from a listing stored without them", () => {
+    const listed = { ...repo(7, null), archived: true, default_branch: "trunk", clone_url: "https://github.com/o/r7.git", has_issues: false, open_issues_count: 3 };
+    expect(listedForScan(listed)).toEqual({ id: 7, name: "r7", full_name: "o/r7", owner: { login: "o" }, default_branch: "trunk", clone_url: "https://github.com/o/r7.git", archived: true, has_issues: false, open_issues_count: 3 });
+    expect(listedForScan(repo(7, null))).toBeUndefined();
+  });
+
+  it("groups of at most the group size, in order, every repository once", () => {
+    const ids = Array.from({ length: 250 }, (_, i) => i);
+    expect(cloneGroups(ids).map((g) => [g[0], g.length])).toEqual([[0, 100], [100, 100], [200, 50]]);
+    expect(cloneGroups([])).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The re-audit of an unchanged organization on the built `keywarden serve` against the GitHub
- * stand-in: every page of the installation's repositories is asked for with the last run's ETag
+ * The first audit of an organization and its re-audit, unchanged, on the built `keywarden serve`
+ * against the GitHub stand-in. The first audit asks nothing per repository but the clone (the
+ * listing names the branch and clone URL; one token per hundred clones) and the repository's
+ * configuration file. In the re-audit, every page of the installation's repositories is asked for with the last run's ETag
  * and answered 304 (free of rate limit); every repository's `pushed_at` is what the last run saw,
  * which vouches for its HEAD, so no GraphQL look-up, no clone and no per-repository request is
  * made. A commit landing without a webhook moves that repository's `pushed_at`: only its HEAD is
@@ -30,6 +32,14 @@ describe("keywarden audit of an unchanged organization", () => {
     // Clean repositories with no open issue: nothing could change, so no issue listing was read.
     expect(gh.requests.filter((r) => r.method === "GET" && /\/issues$/.test(r.path))).toEqual([]);
     expect(new Set(gh.requests.filter((r) => r.scope === "git").map((r) => r.repo)).size).toBe(REPOSITORIES);
+    // The scans start from the audit's listing (no `GET /repos/{r}`), and clone with one token per
+    // group of 100 (the 101st alone gets its own): each contents:read, narrowed, covering all.
+    expect(gh.requests.filter((r) => r.method === "GET" && /^\/repos\/[^/]+\/[^/]+$/.test(r.path))).toEqual([]);
+    const cloneTokens = gh.tokens.filter((t) => t.repositories !== undefined);
+    expect(cloneTokens.map((t) => t.repositories!.length).sort((a, b) => a - b)).toEqual([1, 100]);
+    // (GitHub adds metadata:read to every token.)
+    for (const t of cloneTokens) expect(t.permissions).toEqual({ contents: "read", metadata: "read" });
+    expect(new Set(cloneTokens.flatMap((t) => t.repositories!))).toEqual(new Set(names));
 
     // Nothing changed: the second audit.
     const from = serve.lines.length;
