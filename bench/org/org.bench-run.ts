@@ -9,9 +9,12 @@
  *
  * BENCH_ORG_SIZES=100,1000 (default 100), BENCH_ORG_MONOREPO_FILES (default 2000), BENCH_ORG_MONOREPOS
  * (how many; default one per 200 repositories, at least 2),
- * BENCH_ORG_PUSHES (default 20), BENCH_ORG_NAIVE_SAMPLE (default 10), BENCH_ORG_WRITE=0 to only print,
+ * BENCH_ORG_PUSHES (default 20), BENCH_ORG_PUSH_TIMEOUT_MS (how long a push waits for its issue;
+ * default 120000), BENCH_ORG_NAIVE_SAMPLE (default 10), BENCH_ORG_WRITE=0 to only print,
  * BENCH_ORG_OUT_DIR (where BENCHMARKS.md and bench/.org-results/ are written; default this tree),
- * BENCH_ORG_CHILD_ENV="NAME=value,..." (more environment for the keywarden children).
+ * BENCH_ORG_CHILD_ENV="NAME=value,..." (more environment for the keywarden children),
+ * BENCH_ORG_HISTORY_MB (default 0: every repository is one commit; N: each carries the same N MiB
+ * of packed application-code history below its commit, ./org-history.ts).
  */
 import { execFile } from "node:child_process";
 import { createSign } from "node:crypto";
@@ -20,13 +23,14 @@ import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { it } from "vitest";
-import { SPARSE_CHECKOUT_PATTERNS } from "../../src/domain/terraform-files.js";
+import { sparseCloneArgs, writeSparseTemplate } from "../../src/git/clone.js";
 import { converged, isIssueCreate, type Expected } from "../../test/process/helpers/census.js";
 import type { Keywarden } from "../../test/process/helpers/child.js";
 import { APP_ID, appKeys, INSTALLATION_ID, OWNER, Scenario } from "../../test/process/helpers/scenario.js";
 import { NON_COMPLIANT, seedFindings } from "../../test/process/helpers/terraform.js";
 import type { RecordedRequest } from "../../test/stand-in/index.js";
 import { generateOrg, type OrgRepo } from "./org-corpus.js";
+import { createSharedHistory, type SharedHistory } from "./org-history.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Where BENCHMARKS.md and the JSON results go (default: this tree), e.g. when run from a private copy of the tree. */
@@ -36,6 +40,7 @@ const MONOREPO_FILES = Number(process.env.BENCH_ORG_MONOREPO_FILES ?? 2000);
 const MONOREPOS = process.env.BENCH_ORG_MONOREPOS ? Number(process.env.BENCH_ORG_MONOREPOS) : undefined;
 const PUSHES = Number(process.env.BENCH_ORG_PUSHES ?? 20);
 const NAIVE_SAMPLE = Number(process.env.BENCH_ORG_NAIVE_SAMPLE ?? 10);
+const HISTORY_MB = Number(process.env.BENCH_ORG_HISTORY_MB ?? 0);
 const CONCURRENCY = 4; // KEYWARDEN_SCAN_CONCURRENCY's default, which the bench leaves as it is
 const SEED = 20261202;
 const MARK_START = "<!-- bench:org start -->";
@@ -147,7 +152,7 @@ interface Window {
 
 interface SizeResult {
   size: number;
-  repos: { total: number; terraform: number; rootKey: number; noTerraform: number; monorepos: number; files: number; terraformFiles: number };
+  repos: { total: number; terraform: number; rootKey: number; noTerraform: number; monorepos: number; files: number; terraformFiles: number; history?: { commits: number; files: number; packedBytes: number } };
   setupMs: number;
   first: { ms: number; api: number; tokens: number; git: number; bytes: number; issues: number; profile: Record<string, number | string>; endpoints: Record<string, number>; writes: string[] };
   again: { ms: number; api: number; git: number; cloned: number; timeline: string[] };
@@ -156,6 +161,19 @@ interface SizeResult {
   monorepo: { name: string; files: number; scanMs: number; peakRss: number; hwmAfter: number; peakDisk: number; bytes: number };
   floors: { fetchMs: number; fetchBytes: number; writeMs: number; naive: { sampled: string[]; sampleMs: number; estimateMs: number; perKind: Record<string, number> } };
   hwm: number;
+}
+
+/** Per repository, from its first git request to its last git reply (ms), as the stand-in saw them. */
+function gitSpans(requests: RecordedRequest[], replied: Map<RecordedRequest, number>): number[] {
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const r of requests) {
+    if (r.scope !== "git" || !r.repo) continue;
+    const span = spans.get(r.repo) ?? { from: r.at, to: r.at };
+    span.from = Math.min(span.from, r.at);
+    span.to = Math.max(span.to, replied.get(r) ?? r.at);
+    spans.set(r.repo, span);
+  }
+  return [...spans.values()].map((s) => s.to - s.from);
 }
 
 function endpointOf(r: RecordedRequest): string {
@@ -168,6 +186,7 @@ function endpointOf(r: RecordedRequest): string {
 
 async function measureSize(size: number): Promise<SizeResult> {
   const tmpWatch = await mkdtemp(join(tmpdir(), "keywarden-bench-org-tmp-"));
+  const historyRoot = await mkdtemp(join(tmpdir(), "keywarden-bench-org-history-"));
   // BENCH_ORG_CHILD_ENV="NAME=value,NAME=value": more variables for the keywarden children (for trying a change).
   const extra = Object.fromEntries((process.env.BENCH_ORG_CHILD_ENV ?? "").split(",").filter((kv) => kv.includes("=")).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
   const s = await Scenario.start({ env: { ...extra, TMPDIR: tmpWatch } });
@@ -190,7 +209,8 @@ async function measureSize(size: number): Promise<SizeResult> {
     const org = generateOrg({ repos: size, seed: SEED + size, monorepoFiles: MONOREPO_FILES, monorepos: MONOREPOS, nonCompliant: NON_COMPLIANT });
     const bytesServed = () => org.reduce((sum, repo) => sum + gh.gitStats(repo.name).bytesServed, 0);
     const setupStart = now();
-    await pool(org, 4, async (repo) => void (await gh.createRepo(repo.name, { files: repo.files })));
+    const history: SharedHistory | undefined = HISTORY_MB > 0 ? await createSharedHistory(join(historyRoot, "history.git"), HISTORY_MB, SEED) : undefined;
+    await pool(org, 4, async (repo) => void (await gh.createRepo(repo.name, { files: repo.files, history })));
     const setupMs = now() - setupStart;
     const expected: Expected[] = org.flatMap((r) => r.rootKeyFiles.flatMap((f) => seedFindings(r.name, f)));
     s.expected = expected;
@@ -203,6 +223,7 @@ async function measureSize(size: number): Promise<SizeResult> {
       monorepos: org.filter((r) => r.kind === "monorepo").length,
       files: org.reduce((n, r) => n + Object.keys(r.files).length, 0),
       terraformFiles: org.reduce((n, r) => n + Object.keys(r.files).filter(isTf).length, 0),
+      history: history ? { commits: history.commits, files: history.files, packedBytes: history.packedBytes } : undefined,
     };
     console.log(`[bench:org ${size}] organization created in ${sec(setupMs)} s: ${JSON.stringify(repoFacts)}`);
 
@@ -243,6 +264,7 @@ async function measureSize(size: number): Promise<SizeResult> {
       "median gap between content writes (ms)": Math.round(percentile(gaps, 50)),
       "repositories scanned": scannedLines.length,
     };
+    const firstSpans = gitSpans(firstWindow.requests, replied);
 
     // 2. The same audit again, nothing changed.
     const again = await audit("re-audit, nothing changed");
@@ -304,16 +326,25 @@ async function measureSize(size: number): Promise<SizeResult> {
     const env = gitEnv(gh.origin, token);
     const floorDir = await mkdtemp(join(tmpdir(), "keywarden-bench-org-floor-"));
     const floorBytes0 = bytesServed();
+    const floorFrom = gh.requests.length;
     const fetchStart = now();
     await pool(org, CONCURRENCY, async (repo) => {
       const dir = join(floorDir, repo.name);
-      await run("git", ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", "--", `${gh.origin}/${OWNER}/${repo.name}.git`, dir], { env });
-      await run("git", ["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], { env, cwd: dir });
-      await run("git", ["checkout", "--quiet"], { env, cwd: dir });
+      // The app's own clone command (src/git/clone.ts), without the app around it.
+      await writeSparseTemplate(`${dir}.template`);
+      await run("git", sparseCloneArgs(`${dir}.template`, `${gh.origin}/${OWNER}/${repo.name}.git`, dir), { env });
       await rm(dir, { recursive: true, force: true });
+      await rm(`${dir}.template`, { recursive: true, force: true });
     });
     const fetchMs = now() - fetchStart;
     const fetchBytes = bytesServed() - floorBytes0;
+    // Time in git per repository, the app's clones against the floor's: what the slots spend outside git is the rest.
+    const floorSpans = gitSpans(gh.requests.slice(floorFrom), replied);
+    const spanSum = (spans: number[]) => spans.reduce((a, b) => a + b, 0);
+    Object.assign(profile, {
+      "git time per repository, median, first audit / floor (ms)": `${Math.round(percentile(firstSpans, 50))} / ${Math.round(percentile(floorSpans, 50))}`,
+      "git time of all repositories ÷ 4 slots, first audit / floor (s)": `${sec(spanSum(firstSpans) / CONCURRENCY)} / ${sec(spanSum(floorSpans) / CONCURRENCY)}`,
+    });
 
     // Naive: every monorepo and every k-th other repository, one at a time: full clone, hcl2json on every Terraform file.
     const others = org.filter((r) => r.kind !== "monorepo");
@@ -358,6 +389,7 @@ async function measureSize(size: number): Promise<SizeResult> {
     if (!converged(s.census())) console.log(`[bench:org ${size}] census at the end: ${JSON.stringify(s.census())}`);
     await s.close();
     await rm(tmpWatch, { recursive: true, force: true });
+    await rm(historyRoot, { recursive: true, force: true });
   }
 }
 
@@ -370,13 +402,19 @@ function verdict(ok: boolean): string {
   return ok ? "met" : "**not met**";
 }
 
+/** The command as run: every BENCH_ORG_ variable that shapes the figures, then the script. */
+function commandLine(): string {
+  const shaping = Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_ORG_") && !["BENCH_ORG_WRITE", "BENCH_ORG_OUT_DIR"].includes(k));
+  return [...shaping.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`), "npm run bench:org"].join(" ");
+}
+
 function report(results: SizeResult[], started: Date): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const lines = [
     MARK_START,
     "## Organization audit (issue 8, section 2): `npm run bench:org`",
     "",
-    `- Command: \`${SIZES.join(",") === "100" ? "npm run bench:org" : `BENCH_ORG_SIZES=${SIZES.join(",")} npm run bench:org`}\` (bench/org/org.bench-run.ts under vitest.bench-org.config.ts; monorepos of ${MONOREPO_FILES} files, ${PUSHES} pushes)`,
+    `- Command: \`${commandLine()}\` (bench/org/org.bench-run.ts under vitest.bench-org.config.ts; monorepos of ${MONOREPO_FILES} files, ${PUSHES} pushes)`,
     `- Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}; one run, shared machine`,
     `- Measured: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     "- Set-up: the GitHub stand-in (test/stand-in) and the built `keywarden serve` as a child process on real Redis, defaults" +
@@ -392,7 +430,10 @@ function report(results: SizeResult[], started: Date): string {
       `### ${r.size} repositories`,
       "",
       `${r.repos.total} repositories: ${r.repos.terraform} with some Terraform, ${r.repos.rootKey} with a root key (the seed example's non-compliant block, 2 findings each), ` +
-        `${r.repos.noTerraform} without Terraform, ${r.repos.monorepos} monorepos of ${MONOREPO_FILES} files; ${r.repos.files.toLocaleString("en")} files, ${r.repos.terraformFiles.toLocaleString("en")} of them Terraform.`,
+        `${r.repos.noTerraform} without Terraform, ${r.repos.monorepos} monorepos of ${MONOREPO_FILES} files; ${r.repos.files.toLocaleString("en")} files, ${r.repos.terraformFiles.toLocaleString("en")} of them Terraform` +
+        (r.repos.history
+          ? `; below its own commit every repository carries the same ${r.repos.history.commits} commits of application code (${mib(r.repos.history.packedBytes)} MiB packed, ${r.repos.history.files} more files in its tree; BENCH_ORG_HISTORY_MB=${HISTORY_MB}).`
+          : "; every repository is a single commit (BENCH_ORG_HISTORY_MB=0)."),
       "",
       "| # | measure | figure | target (issue 8) |",
       "| --- | --- | ---: | --- |",

@@ -1,9 +1,12 @@
 /**
  * Fetch only a repository's Terraform files, treating the repository as hostile.
  *
- * A blobless, shallow, single-branch clone without checkout, then a sparse checkout of the Terraform
- * files (the patterns of domain/terraform-files.ts, the definition the scanner and the push filter
- * use): git fetches exactly those blobs in one batch. A pull request's head is fetched the same way
+ * One `git clone`: blobless, shallow, single-branch, and sparse from the start (its template holds
+ * only the sparse-checkout file with the Terraform patterns of domain/terraform-files.ts, the
+ * definition the scanner and the push filter use), so its checkout fetches exactly those blobs in
+ * one batch. Each git process costs the worker a fork of itself, about 9 ms of a core for a
+ * 200 MiB Node process (BENCHMARKS.md, bench:org profile), so a clone is one spawn, and the checked
+ * out commit is read from the ref git just wrote rather than asked of a second one. A pull request's head is fetched the same way
  * by ref (`refs/pull/N/head`, which GitHub keeps in the base repository, so a fork's pull request
  * needs only the base repository's token) into an empty partial-clone repository. Hooks, symlinks, submodules, LFS smudging,
  * system/global config and unexpected transports are all off. The token travels as an HTTP header
@@ -15,7 +18,7 @@
  * must cost a second, not a job attempt and BullMQ's 30 s back-off. 401, 403 and 404 are answers.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -232,7 +235,39 @@ async function fetchRef(options: CloneOptions, env: NodeJS.ProcessEnv, dir: stri
   }
 }
 
-/** Blobless clone, sparse checkout of the Terraform patterns, and the commit checked out. */
+/**
+ * A template directory for `git clone --template`: nothing but the sparse-checkout file (no hooks,
+ * no description), so the clone's own checkout is already sparse.
+ */
+export async function writeSparseTemplate(template: string): Promise<void> {
+  await mkdir(join(template, "info"), { recursive: true });
+  await writeFile(join(template, "info", "sparse-checkout"), `${SPARSE_CHECKOUT_PATTERNS.join("\n")}\n`);
+}
+
+/** The one clone command: blobless, shallow, single-branch, no tags, sparse (the bench's fetch floor runs it too). */
+export function sparseCloneArgs(template: string, cloneUrl: string, dir: string, branch?: string): string[] {
+  return [
+    "clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags",
+    `--template=${template}`, "--config", "core.sparseCheckout=true", "--config", "core.sparseCheckoutCone=false",
+    ...(branch ? ["--branch", branch] : []),
+    "--", cloneUrl, dir,
+  ];
+}
+
+/**
+ * The commit a fresh clone checked out, from `.git/HEAD` and the loose ref it names (what git
+ * writes for the one branch it cloned); undefined when it is stored otherwise (packed, reftable),
+ * and the caller asks git.
+ */
+async function readCheckedOutCommit(dir: string): Promise<string | undefined> {
+  const read = (path: string) => readFile(join(dir, ".git", path), "utf8").then((text) => text.trim(), () => "");
+  const head = await read("HEAD");
+  const ref = /^ref: (refs\/heads\/[^\0\s]+)$/.exec(head)?.[1];
+  const sha = ref && !ref.split("/").includes("..") ? await read(ref) : head;
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+}
+
+/** The sparse clone of the Terraform patterns, and the commit checked out. */
 async function fetchTerraform(options: CloneOptions, env: NodeJS.ProcessEnv, dir: string): Promise<Checkout> {
   if (options.ref !== undefined) {
     await fetchRef(options, env, dir, options.ref);
@@ -240,21 +275,16 @@ async function fetchTerraform(options: CloneOptions, env: NodeJS.ProcessEnv, dir
     await runGit(["checkout", "--quiet", "--detach", SCAN_REF], env, options, dir);
     return { dir, commitSha: await runGit(["rev-parse", "HEAD"], env, options, dir) };
   }
-  const branch = options.branch ? ["--branch", options.branch] : [];
+  const template = `${dir}.template`;
+  await writeSparseTemplate(template);
   try {
-    await runGit(
-      ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--no-tags", "--no-checkout", ...branch, "--", options.cloneUrl, dir],
-      env,
-      options,
-    );
+    await runGit(sparseCloneArgs(template, options.cloneUrl, dir, options.branch), env, options);
   } catch (error) {
     // An empty repository has no branch to clone; tell that apart from a real failure.
     const refs = await runGit(["ls-remote", "--", options.cloneUrl], env, options).catch(() => undefined);
     if (refs === "") throw new EmptyRepositoryError("the repository is empty (no commits)");
     throw error;
   }
-  await runGit(["sparse-checkout", "set", "--no-cone", ...SPARSE_CHECKOUT_PATTERNS], env, options, dir);
-  await runGit(["checkout", "--quiet"], env, options, dir);
-  const commitSha = await runGit(["rev-parse", "HEAD"], env, options, dir);
+  const commitSha = (await readCheckedOutCommit(dir)) ?? (await runGit(["rev-parse", "HEAD"], env, options, dir));
   return { dir, commitSha };
 }

@@ -70,7 +70,7 @@ async function statusOf(promise: Promise<unknown>): Promise<number> {
 }
 
 /** Clone as src/github/clone.ts does: blobless, the token in an origin-scoped extra header. */
-function gitClone(url: string, token: string, dir: string): Promise<{ ok: boolean; stderr: string }> {
+function gitClone(url: string, token: string, dir: string, how = ["--filter=blob:none", "--depth", "1"]): Promise<{ ok: boolean; stderr: string }> {
   const config: [string, string][] = [[`http.${gh.origin}/.extraheader`, `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`]];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -86,7 +86,7 @@ function gitClone(url: string, token: string, dir: string): Promise<{ ok: boolea
     env[`GIT_CONFIG_VALUE_${i}`] = v;
   });
   return new Promise((resolve) => {
-    execFile("git", ["clone", "--quiet", "--filter=blob:none", "--depth", "1", "--single-branch", "--", url, dir], { env }, (error, _stdout, stderr) =>
+    execFile("git", ["clone", "--quiet", ...how, "--single-branch", "--", url, dir], { env }, (error, _stdout, stderr) =>
       resolve({ ok: !error, stderr: String(stderr) }),
     );
   });
@@ -184,6 +184,19 @@ describe("app authentication", () => {
     const response = await fetch(`${gh.origin}/${OWNER}/infra.git/info/refs?service=git-upload-pack`);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Basic realm="GitHub"');
+  });
+
+  it("serves a repository whose history is borrowed from another's objects, to a full clone and a shallow one", async () => {
+    const base = await gh.createRepo("history-base", { files: { "app.go": "package main\n" } });
+    const second = await gh.commit("history-base", { files: { "app.go": "package main\n// two\n" } });
+    await gh.createRepo("borrower", { files: { "main.tf": "# infra\n" }, history: { objects: join(base.dir, "objects"), commit: second.after } });
+    const token = await mint({ repositories: ["borrower"], permissions: { contents: "read" } });
+    const count = (dir: string) => new Promise<string>((resolve, reject) => execFile("git", ["-C", dir, "rev-list", "--count", "HEAD"], (e, out) => (e ? reject(e) : resolve(out.trim()))));
+    expect(await gitClone(`${gh.origin}/${OWNER}/borrower.git`, token, join(scratch, "borrower-full"), [])).toMatchObject({ ok: true });
+    expect(await count(join(scratch, "borrower-full"))).toBe("3");
+    expect(await readFile(join(scratch, "borrower-full", "app.go"), "utf8")).toContain("// two");
+    expect(await gitClone(`${gh.origin}/${OWNER}/borrower.git`, token, join(scratch, "borrower-shallow"))).toMatchObject({ ok: true });
+    expect(await count(join(scratch, "borrower-shallow"))).toBe("1");
   });
 
   it("answers the default-branch HEAD query of src/github/default-branch-heads.ts", async () => {

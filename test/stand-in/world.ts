@@ -6,7 +6,7 @@
  * narrowed to `infra` cannot read `other`" holds for REST, GraphQL and git alike.
  */
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyObject } from "node:crypto";
@@ -39,6 +39,12 @@ export interface RepoOptions {
   defaultBranch?: string;
   /** In the installation (default true); false: exists, but the app cannot see it. */
   installed?: boolean;
+  /**
+   * History below the first commit: its parent is `commit`, whose objects the repository reads from
+   * `objects`, another bare repository's object directory (git's alternates, the way GitHub's forks
+   * share one object store). Clones fetch that history as if it were the repository's own.
+   */
+  history?: { objects: string; commit: string };
 }
 
 export interface HostedRepo {
@@ -212,8 +218,9 @@ export class World {
     const dir = join(this.root, this.options.owner, `${name}.git`);
     const repo = this.hostedRepo(this.options.owner, name, dir, options);
     await initBare(dir, repo.defaultBranch);
+    if (options.history) await writeFile(join(dir, "objects", "info", "alternates"), `${options.history.objects}\n`);
     this.repos.set(name.toLowerCase(), repo);
-    if (options.files) await this.commit(name, { files: options.files, message: options.message ?? "initial commit" });
+    if (options.files) await this.commit(name, { files: options.files, message: options.message ?? "initial commit", from: options.history?.commit });
     return repo;
   }
 
