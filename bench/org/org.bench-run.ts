@@ -159,7 +159,7 @@ interface SizeResult {
   changed: { repos: string[]; ms: number; api: number; git: number; cloned: string[]; bytes: number };
   latency: { samples: number[]; p50: number; p95: number; secondIssue: number[]; timelines: string[][] };
   monorepo: { name: string; files: number; scanMs: number; peakRss: number; hwmAfter: number; peakDisk: number; bytes: number };
-  floors: { fetchMs: number; fetchBytes: number; writeMs: number; naive: { sampled: string[]; sampleMs: number; estimateMs: number; perKind: Record<string, number> } };
+  floors: { fetchMs: number; fetchBytes: number; writeMs: number; labelEdits: number; writeWithLabelsMs: number; naive: { sampled: string[]; sampleMs: number; estimateMs: number; perKind: Record<string, number> } };
   hwm: number;
 }
 
@@ -251,6 +251,7 @@ async function measureSize(size: number): Promise<SizeResult> {
     const issuePosts = firstWindow.requests.filter(isIssueCreate);
     const gitReqs = firstWindow.requests.filter((r) => r.scope === "git");
     const contentWrites = firstWindow.requests.filter((r) => r.write && r.scope === "api" && !r.graphql).sort((a, b) => a.at - b.at);
+    const labelEdits = contentWrites.filter((r) => r.method === "PATCH" && /\/labels\//.test(r.path)).length;
     const gaps = contentWrites.slice(1).map((r, i) => r.at - contentWrites[i]!.at);
     const endpoints: Record<string, number> = {};
     for (const r of firstWindow.requests) endpoints[endpointOf(r)] = (endpoints[endpointOf(r)] ?? 0) + 1;
@@ -262,6 +263,7 @@ async function measureSize(size: number): Promise<SizeResult> {
       "last issue created (s)": Number(sec((issuePosts.at(-1)?.at ?? t0) - t0)),
       "content writes (POST/PATCH)": contentWrites.length,
       "median gap between content writes (ms)": Math.round(percentile(gaps, 50)),
+      "most content writes within 60 s": Math.max(0, ...contentWrites.map((w, i) => contentWrites.slice(i).filter((x) => x.at < w.at + 60_000).length)),
       "repositories scanned": scannedLines.length,
     };
     const firstSpans = gitSpans(firstWindow.requests, replied);
@@ -382,7 +384,15 @@ async function measureSize(size: number): Promise<SizeResult> {
       changed: { repos: changedRepos.map((r) => r.name), ms: changed.ms, api: changedWindow.api + changedWindow.tokens, git: changedWindow.git, cloned: changedWindow.cloned, bytes: changedBytes },
       latency: { samples, p50: percentile(samples, 50), p95: percentile(samples, 95), secondIssue, timelines },
       monorepo: monoResult,
-      floors: { fetchMs, fetchBytes, writeMs: issuePosts.length * 1000, naive },
+      floors: {
+        fetchMs,
+        fetchBytes,
+        writeMs: issuePosts.length * 1000,
+        labelEdits,
+        // Keywarden's two write queues (src/github/octokit/lane-clients.ts), 1 s apart each.
+        writeWithLabelsMs: Math.max(issuePosts.length, labelEdits) * 1000,
+        naive,
+      },
       hwm,
     };
   } finally {
@@ -425,7 +435,8 @@ function report(results: SizeResult[], started: Date): string {
   for (const r of results) {
     const f = r.first;
     const larger = Math.max(r.floors.fetchMs, r.floors.writeMs);
-    const naiveTotal = Math.max(r.floors.naive.estimateMs, r.floors.writeMs);
+    const largerWithLabels = Math.max(r.floors.fetchMs, r.floors.writeWithLabelsMs);
+    const naiveTotal = Math.max(r.floors.naive.estimateMs, r.floors.writeWithLabelsMs);
     lines.push(
       `### ${r.size} repositories`,
       "",
@@ -438,11 +449,12 @@ function report(results: SizeResult[], started: Date): string {
       "| # | measure | figure | target (issue 8) |",
       "| --- | --- | ---: | --- |",
       `| 1 | first audit, wall time | **${sec(f.ms)} s** | ≤ 1.3x the larger floor (${sec(larger)} s): **${(f.ms / larger).toFixed(2)}x**, ${verdict(f.ms <= 1.3 * larger)} |`,
+      `| 1 | … against the larger floor counting the label edits GitHub's grey labels need (${sec(largerWithLabels)} s) | **${(f.ms / largerWithLabels).toFixed(2)}x** | ≤ 1.3x: ${verdict(f.ms <= 1.3 * largerWithLabels)} |`,
       `| 1 | first audit, repositories/s | ${(r.size / (f.ms / 1000)).toFixed(2)} | |`,
       `| 1 | first audit, API requests per repository | ${((f.api + f.tokens) / r.size).toFixed(2)} (${f.api} REST/GraphQL + ${f.tokens} token mints) | |`,
       `| 1 | first audit, git requests / bytes fetched | ${f.git} / ${kib(f.bytes)} | |`,
       `| 1 | first audit, issues filed | ${f.issues} | |`,
-      `| 1 | first audit vs naive (extrapolated; the naive design files the same issues, so it takes at least max(its fetch + parse, the write floor) = ${sec(naiveTotal)} s) | naive / first audit = **${(naiveTotal / f.ms).toFixed(2)}x** | ≥ 5x faster: ${verdict(naiveTotal / f.ms >= 5)} |`,
+      `| 1 | first audit vs naive (extrapolated; the naive design files the same issues and colours the same labels, so it takes at least max(its fetch + parse, the write floor counting label edits) = ${sec(naiveTotal)} s) | naive / first audit = **${(naiveTotal / f.ms).toFixed(2)}x** | ≥ 5x faster: ${verdict(naiveTotal / f.ms >= 5)} |`,
       `| 2 | re-audit, nothing changed: wall time | **${sec(r.again.ms)} s** | < 10 s: ${verdict(r.again.ms < 10_000)} |`,
       `| 2 | re-audit: API requests / git requests | ${r.again.api} / ${r.again.git} (${r.again.cloned} repositories cloned) | ≤ 10 API requests, no clone: ${verdict(r.again.api <= 10 && r.again.git === 0)} |`,
       `| 3 | audit after commits to ${r.changed.repos.length} repositories (1%): wall time | ${sec(r.changed.ms)} s | |`,
@@ -454,6 +466,7 @@ function report(results: SizeResult[], started: Date): string {
       `| 5 | … peak temporary disk (du of the worker's TMPDIR, every 50 ms) | ${kib(r.monorepo.peakDisk)} | |`,
       `| 6 | fetch floor: the same blobless, shallow, sparse clones, concurrency ${CONCURRENCY}, one token | ${sec(r.floors.fetchMs)} s, ${kib(r.floors.fetchBytes)} | |`,
       `| 6 | write floor: 1 s per issue filed | ${sec(r.floors.writeMs)} s | |`,
+      `| 6 | write floor counting the ${r.floors.labelEdits} label edits (a label GitHub creates for an issue is grey; one PATCH each gives it Keywarden's colour): issue creations and label edits 1 s apart each, in their own queues | ${sec(r.floors.writeWithLabelsMs)} s | |`,
       `| 6 | naive: full clone + hcl2json on every Terraform file, ${r.floors.naive.sampled.length} repositories sampled (every monorepo, every k-th other) | ${sec(r.floors.naive.sampleMs)} s for the sample; **extrapolated** to ${r.size}: ${sec(r.floors.naive.estimateMs)} s (serial estimate ÷ ${CONCURRENCY}) | |`,
       "",
       `Where the first audit's time goes (stand-in clock, from the audit's first request): ${Object.entries(f.profile).map(([k, v]) => `${k}: ${v}`).join("; ")}.`,

@@ -14,12 +14,11 @@ import { redactSecrets } from "../github/requester.js";
 import { rules } from "../rules/index.js";
 import { installationClient, type InstallationOctokit } from "../github/octokit/keywarden-octokit.js";
 import { cloneTokenFor } from "../github/octokit/clone-tokens.js";
-import { labelEditClient } from "../github/octokit/lane-clients.js";
 import { ruleSetId } from "./audit-plan.js";
 import { appBotLogin } from "../github/app-slug.js";
 import { CONFIG_PATH, readRepoConfig } from "../github/read-config.js";
 import { reportConfigProblems } from "../github/config-problems-issue.js";
-import type { ListedRepository, ScanJobData } from "./queues.js";
+import { enqueueLabels, type ListedRepository, type ScanJobData } from "./queues.js";
 import type { RepoState } from "./repo-state.js";
 import type { WorkerDeps } from "./worker-deps.js";
 import { countFindings, observeClone } from "./metrics.js";
@@ -178,8 +177,8 @@ async function scanRepository(job: ScanJob, deps: WorkerDeps, stage: (stage: Sca
     await stage("issues");
     const { result: applied } = await syncIssues({
       octokit,
-      // Label edits in their own 1 s queue, never between this installation's issue writes.
-      labelClient: await labelEditClient(octokit, installationId),
+      // Colouring the labels GitHub made grey is paced: a job of its own, so this scan ends now.
+      styleLabels: (labels) => enqueueLabels(deps.queues, { installationId, owner: destination.repo.owner, repo: destination.repo.repo, labels: [...labels] }),
       repo: destination.repo,
       source: destination.source,
       botLogin: await appBotLogin(deps.probot),

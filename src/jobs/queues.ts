@@ -4,14 +4,17 @@
  */
 import { Queue, type ConnectionOptions, type QueueOptions } from "bullmq";
 import { Redis } from "ioredis";
+import type { LabelDefinition } from "../issues/plan-issues.js";
 
 export const SCAN_QUEUE = "scan";
 export const AUDIT_QUEUE = "audit";
 export const SUMMARY_QUEUE = "summary";
 /** Pull-request check runs: their own queue, so a busy audit never delays the answer a PR waits for. */
 export const CHECK_QUEUE = "check";
+/** Colours of labels GitHub made grey for new issues: paced edits no scan should wait for. */
+export const LABELS_QUEUE = "labels";
 /** Every queue, in the order operations views list them. */
-export const QUEUE_NAMES = [SCAN_QUEUE, CHECK_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE] as const;
+export const QUEUE_NAMES = [SCAN_QUEUE, CHECK_QUEUE, AUDIT_QUEUE, SUMMARY_QUEUE, LABELS_QUEUE] as const;
 
 export type ScanReason = "push" | "installation" | "audit" | "manual";
 
@@ -73,11 +76,21 @@ export interface CheckJobData {
   headSha: string;
 }
 
+/** Labels a scan's new issues named in one repository, to colour if GitHub made them grey. */
+export interface LabelsJobData {
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** Names, colours and descriptions from the configuration (nothing secret). */
+  labels: LabelDefinition[];
+}
+
 export interface Queues {
   scan: Queue<ScanJobData>;
   audit: Queue<AuditJobData>;
   summary: Queue<SummaryJobData>;
   check: Queue<CheckJobData>;
+  labels: Queue<LabelsJobData>;
   close(): Promise<void>;
 }
 
@@ -119,15 +132,22 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   const audit = new Queue<AuditJobData>(AUDIT_QUEUE, options);
   const summary = new Queue<SummaryJobData>(SUMMARY_QUEUE, options);
   const check = new Queue<CheckJobData>(CHECK_QUEUE, options);
+  const labels = new Queue<LabelsJobData>(LABELS_QUEUE, options);
   return {
     scan,
     audit,
     summary,
     check,
+    labels,
     async close() {
-      await Promise.all([scan.close(), audit.close(), summary.close(), check.close()]);
+      await Promise.all([scan.close(), audit.close(), summary.close(), check.close(), labels.close()]);
     },
   };
+}
+
+/** Enqueue the colouring of a repository's new labels (idempotent: a label already coloured is left). */
+export async function enqueueLabels(queues: Queues, data: LabelsJobData): Promise<void> {
+  await queues.labels.add(`labels ${data.owner}/${data.repo}`, data);
 }
 
 /** Enqueue a repository scan: at most one running and one waiting per repository. */

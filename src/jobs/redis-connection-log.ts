@@ -6,7 +6,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { Queues } from "./queues.js";
+import { QUEUE_NAMES, type Queues } from "./queues.js";
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
@@ -54,7 +54,7 @@ export function logRedisConnection(redis: Redis, log: Logger): RedisConnectionLo
 
 /** Route the queues' errors through the reporter of their connection. */
 export function logQueueErrors(queues: Queues, report: RedisConnectionLog): void {
-  for (const queue of [queues.scan, queues.check, queues.audit, queues.summary]) {
+  for (const queue of QUEUE_NAMES.map((name) => queues[name])) {
     queue.on("error", (error) => report.error(`${queue.name} queue`, error));
   }
 }

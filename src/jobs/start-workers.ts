@@ -5,12 +5,13 @@
  */
 import { Worker, type Job, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { AUDIT_QUEUE, CHECK_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type AuditJobData, type CheckJobData, type ScanJobData, type SummaryJobData } from "./queues.js";
+import { AUDIT_QUEUE, CHECK_QUEUE, LABELS_QUEUE, SCAN_QUEUE, SUMMARY_QUEUE, type AuditJobData, type CheckJobData, type LabelsJobData, type ScanJobData, type SummaryJobData } from "./queues.js";
 import { upsertSchedules } from "./schedules.js";
 import { processScan } from "./process-scan.js";
 import { processAudit } from "./process-audit.js";
 import { processSummary } from "./process-summary.js";
 import { processPullRequest } from "./process-pull-request.js";
+import { processLabels } from "./process-labels.js";
 import { logRedisConnection } from "./redis-connection-log.js";
 import { lockLossReporter, oneRunPerKey } from "./lock-loss.js";
 import type { WorkerDeps } from "./worker-deps.js";
@@ -90,6 +91,8 @@ export async function startWorkers(deps: WorkerDeps, connection: Redis, timings:
     ),
     new Worker<AuditJobData>(AUDIT_QUEUE, withJobLog(processAudit), { ...base, concurrency: 1 }),
     new Worker<SummaryJobData>(SUMMARY_QUEUE, withJobLog(processSummary), { ...base, concurrency: 1 }),
+    // Each installation's edits wait 1 s apart in its own queue; a few jobs let installations overlap.
+    new Worker<LabelsJobData>(LABELS_QUEUE, withJobLog(processLabels), { ...base, concurrency: deps.settings.scanConcurrency }),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, error) =>

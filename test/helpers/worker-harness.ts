@@ -10,7 +10,7 @@
 import { QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Settings } from "../../src/config/settings.js";
-import { createQueues, type Queues } from "../../src/jobs/queues.js";
+import { createQueues, QUEUE_NAMES, type Queues } from "../../src/jobs/queues.js";
 import type { StateStore } from "../../src/jobs/repo-state.js";
 import type { WorkerDeps } from "../../src/jobs/worker-deps.js";
 import { startWorkerRuntime, type WorkerRuntime } from "../../src/cli/worker-runtime.js";
@@ -24,11 +24,13 @@ export interface Harness {
   deps: WorkerDeps;
   log: CapturedLog;
   workers: WorkerRuntime;
-  events: { scan: QueueEvents; audit: QueueEvents; summary: QueueEvents; check: QueueEvents };
+  events: Record<(typeof QUEUE_NAMES)[number], QueueEvents>;
   /** Every job added through `queues` (by the test or by a processor), in order. */
   added: Job[];
   /** Wait for a job (whatever its current state) to complete; rejects with its final failure. */
   finished<T = unknown>(job: Job): Promise<T>;
+  /** Wait for every job added from index `from` on to finish, those they add included (a scan's labels job). */
+  drain(from: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const queues = createQueues(redis.redis, redis.prefix);
   // Record what each `add` returns: listing a queue right after adding races the worker.
   const added: Job[] = [];
-  for (const queue of [queues.scan, queues.audit, queues.summary, queues.check] as { add(...args: unknown[]): Promise<Job> }[]) {
+  for (const queue of QUEUE_NAMES.map((name) => queues[name]) as { add(...args: unknown[]): Promise<Job> }[]) {
     const add = queue.add.bind(queue);
     queue.add = async (...args: unknown[]) => {
       const job = await add(...args);
@@ -81,11 +83,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     eventConnections.push(connection);
     return new QueueEvents(name, { connection, prefix: redis.prefix });
   };
-  const events = { scan: queueEvents(queues.scan.name), audit: queueEvents(queues.audit.name), summary: queueEvents(queues.summary.name), check: queueEvents(queues.check.name) };
+  const events = Object.fromEntries(QUEUE_NAMES.map((name) => [name, queueEvents(queues[name].name)])) as Harness["events"];
   await Promise.all(Object.values(events).map((e) => e.waitUntilReady()));
 
   if (options.fastRetries !== false) {
-    for (const [name, queue] of [["scan", queues.scan], ["audit", queues.audit], ["summary", queues.summary], ["check", queues.check]] as const) {
+    for (const name of QUEUE_NAMES) {
+      const queue = queues[name] as { getJob(id: string): Promise<Job | undefined> };
       events[name].on("delayed", ({ jobId }) => {
         // Only retries: the schedulers' next runs are delayed jobs too, and must stay in the future.
         void queue.getJob(jobId).then((job) => (job && job.attemptsMade > 0 ? job.promote().catch(() => undefined) : undefined));
@@ -106,12 +109,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now: options.now,
   });
   const { deps } = workers;
-  const byQueue = new Map<string, QueueEvents>([
-    [queues.scan.name, events.scan],
-    [queues.audit.name, events.audit],
-    [queues.summary.name, events.summary],
-    [queues.check.name, events.check],
-  ]);
+  const byQueue = new Map<string, QueueEvents>(QUEUE_NAMES.map((name) => [queues[name].name, events[name]]));
+  const finished = <T>(job: Job) => job.waitUntilFinished(byQueue.get(job.queueName)!) as Promise<T>;
   return {
     redis,
     queues,
@@ -121,8 +120,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     workers,
     events,
     added,
-    finished<T>(job: Job) {
-      return job.waitUntilFinished(byQueue.get(job.queueName)!) as Promise<T>;
+    finished,
+    async drain(from) {
+      for (let next = from; next < added.length; next++) await finished(added[next]!).catch(() => undefined);
     },
     async close() {
       await workers.close();

@@ -62,6 +62,7 @@ async function audit(data: AuditJobData = { installationId: gh.installationId })
   const outcome = await h.finished<AuditOutcome>(auditJob);
   const scans = scanJobsAfter(count);
   const settled = await Promise.allSettled(scans.map((j) => h.finished(j)));
+  await h.drain(count); // the labels jobs of the scans' new issues
   return { outcome, scans, settled, count };
 }
 

@@ -85,8 +85,11 @@ const jobData = (over: Partial<ScanJobData> = {}): ScanJobData => ({
 
 /** Queue a scan as the webhook does and wait for its outcome. */
 async function runScan(on: Harness = h, over: Partial<ScanJobData> = {}): Promise<{ job: Job<ScanJobData>; outcome: ScanOutcome }> {
+  const count = on.added.length;
   const job = await enqueue(on, over);
   const outcome = await on.finished<ScanOutcome>(job);
+  // The labels job the scan queued for its new issues, as `serve` runs it right after.
+  await on.drain(count);
   return { job, outcome };
 }
 

@@ -13,7 +13,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AdminSettings } from "../../config/operations-settings.js";
-import type { Queues } from "../../jobs/queues.js";
+import { QUEUE_NAMES, type Queues } from "../../jobs/queues.js";
 import { isRead, pathOf, sendJson, type Route } from "./http.js";
 
 export const DASHBOARD_PATH = "/admin/queues";
@@ -52,9 +52,10 @@ export async function dashboardRoute(queues: Queues, admin: AdminSettings | unde
     audit: "audits: one per installation (progress: repositories done of total) and the nightly fan-out",
     summary: "weekly compliance summaries",
     check: "pull-request check runs: one job per pull request, a newer push replacing the waiting one",
+    labels: "colours of the labels GitHub created grey for new issues, one job per repository and scan",
   };
   createBullBoard({
-    queues: [queues.scan, queues.check, queues.audit, queues.summary].map(
+    queues: QUEUE_NAMES.map((name) => queues[name]).map(
       (queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode, description: describe[queue.name] ?? "" }),
     ),
     serverAdapter,

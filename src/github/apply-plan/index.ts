@@ -1,8 +1,9 @@
 /**
  * Carry out an IssuePlan through the issues gateway's write path, action by action: one module per
  * action kind (./create.ts, ./update.ts, ./reopen.ts, ./close.ts), the colour of labels the creates
- * made after every action (./labels.ts: GitHub creates a missing label when an issue names it, so no
- * label request delays the first issue), the result in one recorder (./result.ts).
+ * made after every action, or handed to the caller (./labels.ts: GitHub creates a missing label when
+ * an issue names it, so no label request delays the first issue), the result in one recorder
+ * (./result.ts).
  *
  * - Every action reserves its writes first (a create or an edit 1, a close or a reopen 2: a comment
  *   and an edit) from the budget the caller shares across repositories; what does not fit is
@@ -12,7 +13,7 @@
  * - 410 (issues disabled) stops the work for this repository and is reported; a 403 or 429 still
  *   standing stops it too and defers the rest (forbidden, or rate limited even after waiting).
  */
-import type { IssueAction, IssuePlan } from "../../issues/plan-issues.js";
+import type { IssueAction, IssuePlan, LabelDefinition } from "../../issues/plan-issues.js";
 import { redactSecrets, type GitHubClient, type RepoRef, type RequestFailure } from "../requester.js";
 import { failureOf, WritePath, type CreateRetryPolicy, type WriteBudget, type WriteLogger } from "../issues-gateway/index.js";
 import type { ActionContext } from "./action-context.js";
@@ -30,10 +31,12 @@ export type ApplyLogger = WriteLogger;
 export interface ApplyOptions {
   octokit: GitHubClient;
   /**
-   * Sends the label edits after the creates (default: `octokit`). The scan job passes one with its
-   * own write queue (src/github/octokit/lane-clients.ts), so they never delay another issue.
+   * Given the labels this run's creates named (GitHub made any missing one grey), colours them.
+   * Default: here, after the plan's actions, through `octokit` (`colourCreatedLabels`). The scan
+   * job queues them as a labels job instead (src/jobs/process-labels.ts): the edits are paced 1 s
+   * apart, and a scan waiting for them would keep other repositories from being scanned.
    */
-  labelClient?: GitHubClient;
+  styleLabels?: (labels: readonly LabelDefinition[]) => Promise<void>;
   repo: RepoRef;
   /** The app's bot login, `SLUG[bot]`: only its issues and comments are Keywarden's. */
   botLogin: string;
@@ -119,8 +122,17 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
     }
     if (stop) break;
   }
-  const labelClient = options.labelClient ?? client;
-  const labelWrites = labelClient === client ? writes : new WritePath({ client: labelClient, budget: options.budget, sleep: options.sleep, retry: options.retryPolicy, logger });
-  await styleCreatedLabels(labelClient, repo, labelWrites, labelsOfCreated(plan, record.snapshot()), record);
+  const labels = labelsOfCreated(plan, record.snapshot());
+  if (labels.length === 0) return record.snapshot();
+  if (options.styleLabels) await options.styleLabels(labels);
+  else await styleCreatedLabels(client, repo, writes, labels, record);
+  return record.snapshot();
+}
+
+/** Colour the labels a run's creates named, on their own (the labels job); errors in the result. */
+export async function colourCreatedLabels(options: Pick<ApplyOptions, "octokit" | "repo" | "budget" | "logger">, labels: readonly LabelDefinition[]): Promise<ApplyResult> {
+  const record = new ApplyRecorder(0);
+  const writes = new WritePath({ client: options.octokit, budget: options.budget, logger: options.logger });
+  await styleCreatedLabels(options.octokit, options.repo, writes, labels, record);
   return record.snapshot();
 }

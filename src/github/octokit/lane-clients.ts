@@ -1,7 +1,7 @@
 /**
  * Clients of the same installation whose requests do not wait in its write queue: the audit's
- * read-only GraphQL queries (no pacing at all) and the label edits after a plan's creates (their
- * own queue, 1 s apart).
+ * read-only GraphQL queries (no pacing at all) and the label edits of the labels job (their own
+ * queue, 1 s apart; src/jobs/process-labels.ts).
  *
  * @octokit/plugin-throttling puts every write and every GraphQL request (it cannot tell a query
  * from a mutation) in one `write` limiter per throttle id, 1 s apart. So the 10 HEAD look-ups of a
@@ -60,7 +60,7 @@ export async function readOnlyGraphqlClient(octokit: InstallationOctokit, instal
   return (await laneClient(octokit, installationId, UNPACED)).graphql;
 }
 
-/** For label edits only (src/github/apply-plan/labels.ts). */
+/** For label edits only (src/jobs/process-labels.ts). */
 export function labelEditClient(octokit: InstallationOctokit, installationId: number): Promise<InstallationOctokit> {
   return laneClient(octokit, installationId, LABEL_EDITS);
 }

@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 
-export const QUEUE_NAMES = ["scan", "check", "audit", "summary"] as const;
+export const QUEUE_NAMES = ["scan", "check", "audit", "summary", "labels"] as const;
 const UNFINISHED = ["active", "waiting", "waiting-children", "prioritized"] as const;
 const QUEUE_EVENTS = ["added", "waiting", "active", "progress", "completed", "failed", "delayed", "stalled", "retries-exhausted", "removed", "drained", "deduplicated"];
 
