@@ -8,7 +8,6 @@
  */
 import type { Job } from "bullmq";
 import { colourCreatedLabels } from "../github/apply-plan/index.js";
-import { forInstallation } from "../github/issues-gateway/index.js";
 import { installationClient } from "../github/octokit/keywarden-octokit.js";
 import { labelEditClient } from "../github/octokit/lane-clients.js";
 import type { LabelsJobData } from "./queues.js";
@@ -18,7 +17,7 @@ export async function processLabels(job: Job<LabelsJobData>, deps: WorkerDeps): 
   const { installationId, owner, repo, labels } = job.data;
   const log = deps.log.child({ installation: installationId, repo: `${owner}/${repo}` });
   const octokit = await labelEditClient(await installationClient(deps.probot, installationId, log), installationId);
-  const result = await colourCreatedLabels({ octokit, repo: { owner, repo }, budget: forInstallation(deps.budget, installationId), logger: log }, labels);
+  const result = await colourCreatedLabels({ octokit, repo: { owner, repo }, logger: log }, labels);
   // A failed edit fails the job, so BullMQ tries it again; the ones done are not redone.
   if (result.errors.length > 0) throw new Error(`${result.errors.length} label edit(s) failed in ${owner}/${repo}: ${result.errors[0]!.message}`);
   log.info({ labels: labels.map((l) => l.name), writes: result.writes }, "labels coloured");

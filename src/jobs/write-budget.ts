@@ -5,9 +5,10 @@
  *
  * A reservation the minute window alone refuses waits for the next window, as a rate limit is
  * waited out in place (at most `minuteWaits` windows): deferring it would leave an issue unfiled
- * until the next night's audit. Seen in bench:org at 1,000 repositories: with the issue and label
- * lanes writing 1 s apart each, the 80th write of a minute came before the minute ended, and the
- * issues of three repositories waited for the next run. A reservation the hour refuses is left for
+ * until the next night's audit. Seen in bench:org at 1,000 repositories, when label edits still
+ * counted here (src/github/apply-plan/labels.ts): with the issue and label queues writing 1 s apart
+ * each, the 80th write of a minute came before the minute ended, and the issues of three
+ * repositories waited for the next run. A reservation the hour refuses is left for
  * a later run (the write path reports it deferred).
  */
 import { setTimeout as sleep } from "node:timers/promises";

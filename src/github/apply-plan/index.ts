@@ -125,14 +125,13 @@ export async function applyPlan(plan: IssuePlan, options: ApplyOptions): Promise
   const labels = labelsOfCreated(plan, record.snapshot());
   if (labels.length === 0) return record.snapshot();
   if (options.styleLabels) await options.styleLabels(labels);
-  else await styleCreatedLabels(client, repo, writes, labels, record);
+  else await styleCreatedLabels(client, repo, labels, record, logger);
   return record.snapshot();
 }
 
 /** Colour the labels a run's creates named, on their own (the labels job); errors in the result. */
-export async function colourCreatedLabels(options: Pick<ApplyOptions, "octokit" | "repo" | "budget" | "logger">, labels: readonly LabelDefinition[]): Promise<ApplyResult> {
+export async function colourCreatedLabels(options: Pick<ApplyOptions, "octokit" | "repo" | "logger">, labels: readonly LabelDefinition[]): Promise<ApplyResult> {
   const record = new ApplyRecorder(0);
-  const writes = new WritePath({ client: options.octokit, budget: options.budget, logger: options.logger });
-  await styleCreatedLabels(options.octokit, options.repo, writes, labels, record);
+  await styleCreatedLabels(options.octokit, options.repo, labels, record, options.logger);
   return record.snapshot();
 }

@@ -12,10 +12,18 @@
  * colours it again), and costs only reads on every later run: a label whose colour or description
  * someone chose is never touched, and nothing is recreated per scan. A grey label without a
  * description that a person made is indistinguishable from GitHub's, and is coloured like one.
+ *
+ * The edits draw nothing from the content-creation budget (80 a minute, 500 an hour): GitHub limits
+ * content creation (issues, comments) that way, and an edited label creates none. Counted, the 123
+ * edits of a 1,000-repository first audit took 123 of the minute windows' 80 places from its 82
+ * issues and held the audit to 80 writes a minute (bench:org, BENCHMARKS.md); with 200 repositories
+ * with findings the hour's 500 would go to 600 label edits before the issues. They stay paced like
+ * every mutation, 1 s apart in their own queue (src/github/octokit/lane-clients.ts), and a secondary
+ * limit GitHub answers anyway is waited out by Keywarden's Octokit.
  */
 import type { LabelDefinition } from "../../issues/plan-issues.js";
 import { describeFailure, type GitHubClient, type RepoRef } from "../requester.js";
-import { failureOf, type WritePath } from "../issues-gateway/index.js";
+import { failureOf, WritePath, type WriteBudget, type WriteLogger } from "../issues-gateway/index.js";
 import { where } from "./action-context.js";
 import type { ApplyRecorder } from "./result.js";
 
@@ -32,7 +40,11 @@ export function isAsGitHubMadeIt(label: LabelReply): boolean {
   return (label.color ?? "").toLowerCase() === GITHUB_DEFAULT_LABEL_COLOR && !label.description;
 }
 
-export async function styleCreatedLabels(client: GitHubClient, repo: RepoRef, writes: WritePath, labels: readonly LabelDefinition[], record: ApplyRecorder): Promise<void> {
+/** Not content creation: every reservation is granted (see above). */
+const UNMETERED: WriteBudget = { reserve: (wanted) => wanted };
+
+export async function styleCreatedLabels(client: GitHubClient, repo: RepoRef, labels: readonly LabelDefinition[], record: ApplyRecorder, logger?: WriteLogger): Promise<void> {
+  const writes = new WritePath({ client, budget: UNMETERED, logger });
   for (const label of labels) {
     let current: LabelReply;
     try {
@@ -44,9 +56,7 @@ export async function styleCreatedLabels(client: GitHubClient, repo: RepoRef, wr
       continue;
     }
     if (!isAsGitHubMadeIt(current)) continue;
-    // Without budget the label stays grey until a later run with a create finds it so again.
-    const reservation = await writes.reserve(1);
-    if (!reservation) continue;
+    const reservation = (await writes.reserve(1))!;
     try {
       await reservation.send("PATCH /repos/{owner}/{repo}/labels/{name}", { ...where(repo), name: label.name, color: label.color, description: label.description });
     } catch (error) {
