@@ -216,7 +216,7 @@ describe("the queue dashboard", () => {
     expect(await page.text()).toContain("<title>Keywarden</title>");
     const queues = await getJson(`${base}/api/queues`, { headers: ok });
     expect(queues.status).toBe(200);
-    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(["audit", "check", "scan", "summary"]);
+    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(["audit", "check", "labels", "scan", "summary"]);
     expect(queues.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);
 
     // A scan that fails for real (the repository is not there), then a retry refused.
