@@ -44,7 +44,7 @@ describe("the queue dashboard in Chromium", () => {
       const response = await page.goto(base);
       expect(response?.status()).toBe(200);
       expect(await page.title()).toBe("Keywarden");
-      for (const queue of ["scan", "check", "audit", "summary"]) await page.getByRole("link", { name: new RegExp(`^${queue}\\b`, "i") }).first().waitFor({ timeout: 15_000 });
+      for (const queue of ["scan", "check", "audit", "summary", "labels"]) await page.getByRole("link", { name: new RegExp(`^${queue}\\b`, "i") }).first().waitFor({ timeout: 15_000 });
       await page.screenshot({ path: join(ARTIFACTS, "dashboard-queues.png"), fullPage: true });
 
       await page.goto(`${base}/queue/scan?status=failed`);
