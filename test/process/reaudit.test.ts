@@ -24,6 +24,9 @@ describe("keywarden audit of an unchanged organization", () => {
     const { gh } = s;
     const names = Array.from({ length: REPOSITORIES }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
     for (const name of names) await gh.createRepo(name, { files: { "main.tf": FIXED } });
+    // GitHub's clock has whole seconds: a repository pushed in the same second as the first audit's
+    // listing cannot be vouched for by it (its HEAD is looked up again), so the listing comes later.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
     const serve = await s.serve();
 
     await s.command(["audit"]);
